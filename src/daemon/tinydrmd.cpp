@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// tinydrmd: DRM-like display devices in userspace, served as /dev/tinydrm-N over CUSE.
+//
+// tinydrmd always stays in the foreground (run it under systemd as Type=simple, or with & in
+// a shell); --foreground is accepted for compatibility with scripts written for daemons that
+// fork, and changes nothing. Logs go to stderr.
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon.h"
+#include "panel_spec.h"
+
+int main(int argc, char **argv)
+{
+	using namespace tinydrm;
+
+	CLI::App app{"tinydrmd - DRM-like display devices in userspace (/dev/tinydrm-N over CUSE)"};
+	std::vector<std::string> panelTexts;
+	bool foreground = false;
+	std::string level = "info";
+	Daemon::Config config;
+	double graceSeconds = 5.0;
+
+	const CLI::Validator panelCheck(
+		[](std::string &text) {
+			std::string error;
+			return parsePanelSpec(text, error) ? std::string() : error;
+		},
+		"");
+	app.add_option("--panel", panelTexts,
+		       "a panel to create, repeatable; default one virtual:320x240@60")
+		->type_name("virtual[:WxH[@HZ]]")
+		->check(panelCheck);
+	app.add_flag("-f,--foreground", foreground,
+		     "accepted for compatibility: tinydrmd never forks (use systemd Type=simple)");
+	app.add_option("--log-level", level, "log threshold")
+		->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+		->capture_default_str();
+	app.add_option("--control", config.controlPath, "control socket path")->capture_default_str();
+	app.add_option("--shutdown-timeout", graceSeconds,
+		       "seconds to wait after SIGINT/SIGTERM for clients to close unplugged nodes")
+		->check(CLI::Range(0.0, 600.0))
+		->capture_default_str();
+	app.add_option("--workers", config.workersPerNode, "CUSE worker threads per node")
+		->check(CLI::Range(1u, 64u))
+		->capture_default_str();
+	app.add_option("--cuse-device", config.cuseDevice, "the CUSE control device")
+		->capture_default_str();
+	CLI11_PARSE(app, argc, argv);
+	(void)foreground;
+
+	for (const std::string &text : panelTexts) {
+		std::string error;
+		config.panels.push_back(*parsePanelSpec(text, error)); // validated by panelCheck
+	}
+	if (config.panels.empty())
+		config.panels.push_back(PanelSpec{});
+	config.shutdownGrace = std::chrono::milliseconds(static_cast<long>(graceSeconds * 1000));
+
+	spdlog::set_level(spdlog::level::from_str(level));
+
+	// Blocked before any thread exists, so that every thread inherits the mask and the
+	// daemon's signalfd is the only receiver.
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, nullptr) < 0) {
+		std::perror("tinydrmd: sigprocmask");
+		return 1;
+	}
+
+	Daemon daemon(std::move(config));
+	return daemon.run();
+}
