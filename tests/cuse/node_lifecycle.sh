@@ -79,6 +79,12 @@ ctl() { "$ctl_bin" --control "$control" "$@"; }
 exists() { [[ -c "$1" ]]; }
 gone() { [[ ! -e "$1" ]]; }
 finish() {
+  # A sanitizer build (e.g. -Db_sanitize=address,undefined) reports into the logs; UBSan does
+  # not fail the process by default, so look.
+  if grep -qaE 'runtime error:|Sanitizer' "$work/daemon.log" "$work/hold_open.out" 2>/dev/null; then
+    fail "sanitizer reports in the logs"
+    grep -aE -A20 'runtime error:|Sanitizer' "$work/daemon.log" "$work/hold_open.out" || true
+  fi
   if ((failures == 0)); then say "PASS"; exit 0; fi
   show_log; say "FAIL ($failures)"; exit 1
 }
@@ -208,7 +214,8 @@ check "the daemon survives garbage and still lists nodes" ctl list >/dev/null
 # waits its grace period (5 s by default), then ends the session anyway.
 sleep 300 7<>/dev/tinydrm-1 &
 spid=$!
-wait_for 30 "the holder's open" bash -c "ctl_out=\$('$ctl_bin' --control '$control' list); grep -q '^tinydrm-1 .*files=1' <<<\"\$ctl_out\"" || true
+holder_open() { ctl list | grep -q '^tinydrm-1 .*files=1'; }
+wait_for 30 "the holder's open" holder_open || true
 t1=$SECONDS
 kill -TERM "$dpid"
 rc=0; wait "$dpid" || rc=$?
