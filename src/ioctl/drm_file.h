@@ -46,7 +46,8 @@ public:
 	 * \return the byte count (> 0) with @p out filled; -EAGAIN when nothing is queued (the
 	 * transport answers EAGAIN for O_NONBLOCK, otherwise defers and asks again on wakeup);
 	 * -ENODEV once the device is unplugged and the queue is empty; 0 when @p size cannot hold
-	 * the first queued event (as drm_read() answers).
+	 * the first queued event (as drm_read() answers). Never calls the wakeup itself, so a
+	 * transport may call it from inside its wakeup or under its own locks.
 	 */
 	int read(size_t size, std::vector<uint8_t> &out);
 

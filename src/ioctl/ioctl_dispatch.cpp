@@ -46,17 +46,37 @@ Sizes sizesOf(uint32_t cmd, const IoctlDesc &desc)
 	return s;
 }
 
-IoctlReply retry(IoctlInFlight &state, std::vector<UserRange> in, std::vector<UserRange> out)
+uint64_t total(const std::vector<UserRange> &ranges);
+
+} // namespace
+
+/// Answers Retry and keeps the caller's state for its next attempt. The table is bounded:
+/// callers killed mid-ioctl never come back, so the oldest entry makes room.
+IoctlReply IoctlDispatcher::park(DrmFile &file, uint32_t caller, std::unique_ptr<IoctlInFlight> state,
+				 std::vector<UserRange> in, std::vector<UserRange> out)
 {
-	state.in = in;
-	state.out = out;
-	state.rounds++;
+	state->in = in;
+	state->out = out;
+	state->rounds++;
+	{
+		std::lock_guard lock(file.inFlightMutex_);
+		auto &table = file.inFlight_;
+		if (table.size() >= kMaxInFlight && !table.count(caller)) {
+			auto oldest = std::min_element(table.begin(), table.end(), [](auto &a, auto &b) {
+				return a.second->age < b.second->age;
+			});
+			table.erase(oldest);
+		}
+		table[caller] = std::move(state);
+	}
 	IoctlReply reply;
 	reply.retry = true;
 	reply.in = std::move(in);
 	reply.out = std::move(out);
 	return reply;
 }
+
+namespace {
 
 uint64_t total(const std::vector<UserRange> &ranges)
 {
@@ -83,46 +103,44 @@ IoctlReply IoctlDispatcher::run(DrmFile &file, const IoctlRequest &request)
 	}
 	const Sizes sizes = sizesOf(cmd, *desc);
 
-	std::unique_lock inFlightLock(file.inFlightMutex_);
-	auto &table = file.inFlight_;
-	IoctlInFlight *state = nullptr;
+	// The caller's retry state leaves the table while its attempt runs, so that the file's
+	// lock is never held across a handler (a thread parked in WAIT_VBLANK must not stall the
+	// other threads sharing the fd); only this caller's own attempts ever touch it.
+	std::unique_ptr<IoctlInFlight> state;
 	if (request.firstAttempt()) {
-		table.erase(request.caller);
-		if (table.size() >= kMaxInFlight) {
-			auto oldest = std::min_element(table.begin(), table.end(), [](auto &a, auto &b) {
-				return a.second->age < b.second->age;
-			});
-			table.erase(oldest);
-		}
 		static std::atomic<uint64_t> ages;
-		auto fresh = std::make_unique<IoctlInFlight>();
-		fresh->cmd = cmd;
-		fresh->arg = request.arg;
-		fresh->age = ages++;
-		state = fresh.get();
-		table[request.caller] = std::move(fresh);
+		{
+			// A state left by this caller's interrupted earlier ioctl is stale now.
+			std::lock_guard lock(file.inFlightMutex_);
+			file.inFlight_.erase(request.caller);
+		}
+		state = std::make_unique<IoctlInFlight>();
+		state->cmd = cmd;
+		state->arg = request.arg;
+		state->age = ages++;
 		if (sizes.in || sizes.out) {
 			std::vector<UserRange> in, out;
 			if (sizes.in)
 				in.push_back({request.arg, sizes.in});
 			if (sizes.out)
 				out.push_back({request.arg, sizes.out});
-			return retry(*state, std::move(in), std::move(out));
+			return park(file, request.caller, std::move(state), std::move(in), std::move(out));
 		}
 	} else {
-		auto it = table.find(request.caller);
-		if (it == table.end() || it->second->cmd != cmd || it->second->arg != request.arg ||
-		    total(it->second->in) != request.in.size() ||
+		std::lock_guard lock(file.inFlightMutex_);
+		auto it = file.inFlight_.find(request.caller);
+		if (it == file.inFlight_.end() || it->second->cmd != cmd ||
+		    it->second->arg != request.arg || total(it->second->in) != request.in.size() ||
 		    total(it->second->out) != request.outSize) {
 			log()->warn("{}: ioctl {} continued without matching state; refusing",
 				    file.device().name(), desc->name);
 			return IoctlReply::error(-EIO);
 		}
-		state = it->second.get();
+		state = std::move(it->second);
+		file.inFlight_.erase(it);
 		if (state->answered) {
 			IoctlReply reply{.result = state->result};
 			reply.outData = std::move(state->stash);
-			table.erase(it);
 			return reply;
 		}
 	}
@@ -158,7 +176,6 @@ IoctlReply IoctlDispatcher::run(DrmFile &file, const IoctlRequest &request)
 		if (state->rounds >= kMaxRounds) {
 			log()->warn("{}: ioctl {}: caller's arrays keep changing; giving up",
 				    device.name(), desc->name);
-			table.erase(request.caller);
 			return IoctlReply::error(-EINVAL);
 		}
 		std::vector<UserRange> in, out;
@@ -172,17 +189,15 @@ IoctlReply IoctlDispatcher::run(DrmFile &file, const IoctlRequest &request)
 			out.push_back({request.arg, sizes.out});
 		if (in.size() > kMaxIoctlRanges || total(in) > kMaxIoctlTransfer + sizes.in)
 			return IoctlReply::error(-ENOMEM);
-		return retry(*state, std::move(in), std::move(out));
+		return park(file, request.caller, std::move(state), std::move(in), std::move(out));
 	}
 	if (result < 0) {
 		log()->debug("{}: ioctl {} failed: {}", device.name(), desc->name, std::strerror(-result));
-		table.erase(request.caller);
 		return IoctlReply::error(result);
 	}
 
 	std::vector<uint8_t> outData(data.begin(), data.begin() + long(sizes.out));
 	if (memory.written().empty()) {
-		table.erase(request.caller);
 		IoctlReply reply{.result = result};
 		reply.outData = std::move(outData);
 		return reply;
@@ -199,7 +214,7 @@ IoctlReply IoctlDispatcher::run(DrmFile &file, const IoctlRequest &request)
 	state->answered = true;
 	state->result = result;
 	state->stash = std::move(outData);
-	return retry(*state, {}, std::move(out));
+	return park(file, request.caller, std::move(state), {}, std::move(out));
 }
 
 } // namespace tinydrm

@@ -2,6 +2,8 @@
 // IoctlDispatcher: decodes one ioctl attempt, runs the retry protocol, calls the handler.
 #pragma once
 
+#include <memory>
+
 #include "ioctl_protocol.h"
 
 namespace tinydrm {
@@ -15,10 +17,16 @@ class DrmFile;
  * unknown numbers EINVAL, an unplugged device ENODEV.
  * \context a transport worker thread, inside a gate section of the file's device.
  */
+struct IoctlInFlight;
+
 class IoctlDispatcher
 {
 public:
 	static IoctlReply run(DrmFile &file, const IoctlRequest &request);
+
+private:
+	static IoctlReply park(DrmFile &file, uint32_t caller, std::unique_ptr<IoctlInFlight> state,
+			       std::vector<UserRange> in, std::vector<UserRange> out);
 };
 
 /// Per-caller state of an ioctl between attempts.

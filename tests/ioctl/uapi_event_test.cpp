@@ -218,3 +218,27 @@ TEST_CASE("the wakeup fires when an event is queued")
 	REQUIRE(waitFor([&] { return wakeups.load() > 0; }));
 	CHECK((s.c.file().poll() & POLLIN));
 }
+
+TEST_CASE("a thread parked in WAIT_VBLANK does not stall other threads on the same file")
+{
+	Shown s;
+	std::atomic<bool> waiterReturned = false;
+	std::atomic<bool> waiterStarted = false;
+	std::jthread waiter([&] {
+		Loopback same(s.c.shared());
+		drm_wait_vblank w{};
+		w.request.type = _DRM_VBLANK_RELATIVE;
+		w.request.sequence = 170; // ~2.8 s at 60 Hz, under the kernel's 3 s bound
+		waiterStarted = true;
+		same.ioctl(DRM_IOCTL_WAIT_VBLANK, &w);
+		waiterReturned = true;
+	});
+	REQUIRE(waitFor([&] { return waiterStarted.load(); }));
+	int completedWhileWaiting = 0;
+	for (int i = 0; i < 50; i++) {
+		drm_mode_card_res res{};
+		REQUIRE(s.c.ioctl(DRM_IOCTL_MODE_GETRESOURCES, &res) == 0);
+		completedWhileWaiting += !waiterReturned;
+	}
+	CHECK(completedWhileWaiting == 50);
+}
