@@ -111,38 +111,13 @@
 #include "gate.h"
 #include "ioctl_protocol.h"
 #include "log.h"
+#include "unique_fd.h"
 
 namespace tinydrm {
 
 namespace {
 
-/// Owns a file descriptor until it is handed over (release()) or closed.
-class Fd
-{
-public:
-	Fd() = default;
-	explicit Fd(int fd) : fd_(fd) {}
-	Fd(Fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-	Fd &operator=(Fd &&other) noexcept
-	{
-		if (this != &other) {
-			reset();
-			fd_ = std::exchange(other.fd_, -1);
-		}
-		return *this;
-	}
-	~Fd() { reset(); }
-	int get() const { return fd_; }
-	int release() { return std::exchange(fd_, -1); }
-	void reset()
-	{
-		if (fd_ >= 0)
-			::close(std::exchange(fd_, -1));
-	}
-
-private:
-	int fd_ = -1;
-};
+using Fd = UniqueFd;
 
 /**
  * A kernel quirk (seen on Linux 6.1, the code is unchanged upstream): when a retry names no in

@@ -58,6 +58,7 @@
 #include "cuse_node.h"
 #include "drm_device.h"
 #include "log.h"
+#include "unique_fd.h"
 #include "node_table.h"
 #include "virtual_panel.h"
 
@@ -65,33 +66,7 @@ namespace tinydrm {
 
 namespace {
 
-/// Owns a file descriptor.
-class Fd
-{
-public:
-	Fd() = default;
-	explicit Fd(int fd) : fd_(fd) {}
-	Fd(Fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-	Fd &operator=(Fd &&other) noexcept
-	{
-		if (this != &other) {
-			reset();
-			fd_ = std::exchange(other.fd_, -1);
-		}
-		return *this;
-	}
-	~Fd() { reset(); }
-	int get() const { return fd_; }
-	explicit operator bool() const { return fd_ >= 0; }
-	void reset()
-	{
-		if (fd_ >= 0)
-			::close(std::exchange(fd_, -1));
-	}
-
-private:
-	int fd_ = -1;
-};
+using Fd = UniqueFd;
 
 /// One node: the device and the CUSE session serving it. Owned by the NodeTable, used on the
 /// daemon's thread only. Members are destroyed bottom-up, so the session (and its workers)

@@ -26,6 +26,8 @@ public:
 
 	int get() const { return fd_; }
 	explicit operator bool() const { return fd_ >= 0; }
+	/// Hands the descriptor over: the caller closes it now.
+	int release() { return std::exchange(fd_, -1); }
 	void reset(int fd = -1)
 	{
 		if (fd_ >= 0)
