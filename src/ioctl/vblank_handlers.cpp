@@ -118,7 +118,11 @@ int modePageFlip(IoctlContext &c, void *data)
 int waitVblank(IoctlContext &c, void *data)
 {
 	auto &w = *static_cast<drm_wait_vblank *>(data);
-	const uint32_t type = w.request.type;
+	// request.type is an enum in the uAPI, but userspace may put any 32 bits there: read and
+	// write it as raw bits (loading an out-of-range enum value is undefined behaviour).
+	uint32_t type;
+	std::memcpy(&type, &w.request.type, sizeof(type));
+	auto setType = [&w](uint32_t bits) { std::memcpy(&w.request.type, &bits, sizeof(bits)); };
 	if (type & _DRM_VBLANK_SIGNAL)
 		return -EINVAL;
 	if (type & ~(_DRM_VBLANK_TYPES_MASK | _DRM_VBLANK_FLAGS_MASK | _DRM_VBLANK_HIGH_CRTC_MASK))
@@ -141,7 +145,7 @@ int waitVblank(IoctlContext &c, void *data)
 		case _DRM_VBLANK_RELATIVE:
 			target = seq + w.request.sequence;
 			w.request.sequence = uint32_t(target);
-			w.request.type = drm_vblank_seq_type(w.request.type & ~_DRM_VBLANK_RELATIVE);
+			setType(type & ~_DRM_VBLANK_RELATIVE);
 			break;
 		case _DRM_VBLANK_ABSOLUTE:
 			target = widen(w.request.sequence, seq);
@@ -151,7 +155,7 @@ int waitVblank(IoctlContext &c, void *data)
 		}
 		if ((type & _DRM_VBLANK_NEXTONMISS) && passed(seq, target)) {
 			target = seq + 1;
-			w.request.type = drm_vblank_seq_type(w.request.type & ~_DRM_VBLANK_NEXTONMISS);
+			setType(type & ~(_DRM_VBLANK_RELATIVE | _DRM_VBLANK_NEXTONMISS));
 			w.request.sequence = uint32_t(target);
 		}
 		if (type & _DRM_VBLANK_EVENT) {

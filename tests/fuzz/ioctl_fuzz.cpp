@@ -5,8 +5,14 @@
 //
 // Input layout: a stream of operations. Each takes one opcode byte; an ioctl then takes a
 // command selector byte and up to 128 bytes of argument struct. Any 8-byte field of the struct
-// whose value is below the arena size is turned into a pointer into a scratch arena, so the
-// handlers' arrays are reached; larger values stay wild pointers and must give EFAULT.
+// whose value is below kPointers is turned into a pointer into a scratch arena, so the handlers'
+// arrays are reached; every other non-zero value becomes a non-canonical address, which must
+// give EFAULT.
+//
+// Why the arena is larger than any transfer and wild values are never kept: the loopback writes
+// replies with process_vm_writev, which the kernel performs and ASan cannot see. In real CUSE
+// those pointers live in the client's address space; here they live in ours, so a reply must
+// never be able to land outside the arena.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -39,7 +45,10 @@ constexpr unsigned long kCommands[] = {
 	DRM_IOCTL_MODE_OBJ_GETPROPERTIES, DRM_IOCTL_MODE_CURSOR, DRM_IOCTL_MODE_ATOMIC,
 };
 constexpr size_t kNumCommands = sizeof(kCommands) / sizeof(kCommands[0]);
-constexpr size_t kArena = 4096;
+constexpr size_t kPointers = 4096;
+constexpr size_t kArena = kPointers + kMaxIoctlTransfer;
+/// Above the 47-bit user address space: every access faults.
+constexpr uint64_t kWild = 1ull << 47;
 
 struct Reader {
 	const uint8_t *data;
@@ -106,15 +115,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t off = 0; off + 8 <= 128; off += 8) {
 			uint64_t value;
 			std::memcpy(&value, argument + off, 8);
-			if (value && value < kArena) {
-				value = uint64_t(uintptr_t(arena + (value & ~uint64_t(7))));
-				std::memcpy(argument + off, &value, 8);
-			}
+			if (!value)
+				continue;
+			value = value < kPointers ? uint64_t(uintptr_t(arena + (value & ~uint64_t(7))))
+						  : kWild | (value & 0xffff);
+			std::memcpy(argument + off, &value, 8);
 		}
 		// Never block the fuzzer for up to 3 s in a vblank wait: ask for an event instead.
 		if (_IOC_NR(cmd) == _IOC_NR(DRM_IOCTL_WAIT_VBLANK)) {
-			auto *w = reinterpret_cast<drm_wait_vblank *>(argument);
-			w->request.type = drm_vblank_seq_type(w->request.type | _DRM_VBLANK_EVENT);
+			// The type field as raw bits: any value may be there (it is an enum in the uAPI).
+			uint32_t type;
+			std::memcpy(&type, argument + offsetof(drm_wait_vblank_request, type), sizeof(type));
+			type |= _DRM_VBLANK_EVENT;
+			std::memcpy(argument + offsetof(drm_wait_vblank_request, type), &type, sizeof(type));
 		}
 		c.ioctl(cmd, argument);
 	}
