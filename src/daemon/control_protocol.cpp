@@ -83,7 +83,7 @@ std::optional<ControlRequest> parseControlLine(std::string_view line, std::strin
 			return std::nullopt;
 		request.verb = ControlRequest::Verb::List;
 	} else if (verb == "plug") {
-		if (!wantArgs(1, "plug virtual[:WxH[@HZ]]"))
+		if (!wantArgs(1, "plug NAME[:ARG][,KEY=VALUE...]"))
 			return std::nullopt;
 		std::optional<PanelSpec> spec = parsePanelSpec(w[1], error);
 		if (!spec)

@@ -19,6 +19,9 @@
 // sleeps in the device's gate until in-flight calls have left it, which is short and bounded
 // (no entry point sleeps inside a section without a bound). CUSE workers, vblank threads and
 // the like belong to the CuseNodes and devices; this thread never runs their callbacks.
+// A panel that finds its hardware gone (PanelContext::hardwareGone, on a CUSE worker or the
+// panel's own thread, possibly inside a gate section) only sets its node's flag and writes
+// goneFd; this thread then unplugs the node, outside every section.
 //
 // DOC: control socket
 //
@@ -37,6 +40,7 @@
 #include "daemon.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -60,7 +64,7 @@
 #include "log.h"
 #include "unique_fd.h"
 #include "node_table.h"
-#include "virtual_panel.h"
+#include "panel_registry.h"
 
 namespace tinydrm {
 
@@ -73,6 +77,8 @@ using Fd = UniqueFd;
 /// goes before the device reference.
 struct DaemonNode final : NodeTable::Node {
 	PanelSpec spec;
+	/// Set by the panel's hardwareGone callback; the daemon thread then unplugs the node.
+	std::shared_ptr<std::atomic<bool>> hardwareGone;
 	std::shared_ptr<DrmDevice> device;
 	std::unique_ptr<CuseNode> cuse;
 
@@ -112,6 +118,7 @@ struct Daemon::Impl {
 	std::shared_ptr<spdlog::logger> log;
 	Fd signalFd;
 	Fd reapFd; ///< eventfd written by CuseNode::Options::onEnded
+	Fd goneFd; ///< eventfd written by PanelContext::hardwareGone
 	Fd listenFd;
 	bool socketCreated = false;
 	std::vector<std::unique_ptr<Client>> clients;
@@ -126,6 +133,7 @@ struct Daemon::Impl {
 	int unplug(unsigned number, std::string &error);
 	std::vector<std::string> list();
 	void reap();
+	void unplugGone();
 	void accept();
 	/// \return false when the client must be dropped.
 	bool serve(Client &client);
@@ -150,9 +158,23 @@ int Daemon::Impl::plug(const PanelSpec &spec, std::string &name, std::string &er
 	}
 	name = nodeName(unsigned(number));
 
-	std::unique_ptr<Panel> panel = makeVirtualPanel(spec.width, spec.height, spec.refreshHz);
-	std::shared_ptr<DrmDevice> device =
-		panel ? DrmDevice::create(name, std::move(panel)) : nullptr;
+	auto gone = std::make_shared<std::atomic<bool>>(false);
+	PanelContext context;
+	context.name = name;
+	context.hardwareGone = [gone, fd = goneFd.get(), log = log, name](const std::string &why) {
+		if (gone->exchange(true))
+			return;
+		log->warn("{}: hardware gone: {}", name, why);
+		const uint64_t one = 1;
+		[[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof(one));
+	};
+	std::unique_ptr<Panel> panel;
+	if (int rc = createPanel(spec, context, panel, error); rc < 0) {
+		table.cancel(unsigned(number));
+		error = "cannot create panel " + spec.str() + ": " + error;
+		return rc;
+	}
+	std::shared_ptr<DrmDevice> device = DrmDevice::create(name, std::move(panel));
 	if (!device) {
 		table.cancel(unsigned(number));
 		error = "cannot create a device for panel " + spec.str();
@@ -182,6 +204,7 @@ int Daemon::Impl::plug(const PanelSpec &spec, std::string &name, std::string &er
 
 	auto node = std::make_unique<DaemonNode>();
 	node->spec = spec;
+	node->hardwareGone = std::move(gone);
 	node->device = std::move(device);
 	node->cuse = std::move(cuse);
 	table.install(unsigned(number), std::move(node));
@@ -231,6 +254,20 @@ void Daemon::Impl::reap()
 		auto *dn = static_cast<DaemonNode *>(node.get());
 		log->info("{} is gone", dn->cuse->name());
 		node.reset(); // joins the node's workers (they are already on their way out)
+	}
+}
+
+void Daemon::Impl::unplugGone()
+{
+	uint64_t count;
+	[[maybe_unused]] ssize_t n = ::read(goneFd.get(), &count, sizeof(count));
+	for (auto [number, base] : table.nodes()) {
+		auto *node = static_cast<DaemonNode *>(base);
+		if (!*node->hardwareGone || node->device->state() == Device::State::Unplugged)
+			continue;
+		std::string error;
+		if (unplug(number, error) < 0)
+			log->warn("{}", error);
 	}
 }
 
@@ -430,7 +467,8 @@ int Daemon::Impl::setUp()
 	sigaddset(&mask, SIGTERM);
 	signalFd = Fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
 	reapFd = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-	if (!signalFd || !reapFd) {
+	goneFd = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	if (!signalFd || !reapFd || !goneFd) {
 		log->error("signalfd/eventfd: {}", std::strerror(errno));
 		return -errno;
 	}
@@ -497,7 +535,8 @@ int Daemon::run()
 	for (;;) {
 		std::vector<pollfd> fds = {{d.signalFd.get(), POLLIN, 0},
 					   {d.reapFd.get(), POLLIN, 0},
-					   {d.listenFd.get(), POLLIN, 0}};
+					   {d.listenFd.get(), POLLIN, 0},
+					   {d.goneFd.get(), POLLIN, 0}};
 		for (auto &client : d.clients)
 			fds.push_back({client->fd.get(), POLLIN, 0});
 		if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -516,12 +555,15 @@ int Daemon::run()
 			d.reap();
 		if (fds[2].revents & POLLIN)
 			d.accept();
+		if (fds[3].revents & POLLIN)
+			d.unplugGone();
 		// Serve the clients polled this round; new ones (accepted above) come next round.
 		std::vector<Impl::Client *> drop;
-		for (size_t i = 3; i < fds.size(); i++) {
+		constexpr size_t kFirstClient = 4;
+		for (size_t i = kFirstClient; i < fds.size(); i++) {
 			if (!fds[i].revents)
 				continue;
-			Impl::Client &client = *d.clients[i - 3];
+			Impl::Client &client = *d.clients[i - kFirstClient];
 			if ((fds[i].revents & (POLLERR | POLLNVAL)) || !d.serve(client))
 				drop.push_back(&client);
 		}

@@ -2,7 +2,7 @@
 // tinydrmctl: talks to a running tinydrmd over its control socket.
 //
 //   tinydrmctl [--control PATH] list
-//   tinydrmctl [--control PATH] plug virtual[:WxH[@HZ]]     prints the new node's name
+//   tinydrmctl [--control PATH] plug NAME[:ARG][,KEY=VALUE...]  prints the new node's name
 //   tinydrmctl [--control PATH] unplug tinydrm-N
 //
 // Exit status: 0 ok, 1 the daemon answered an error, 2 cannot talk to the daemon.
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	app.require_subcommand(1);
 	CLI::App *list = app.add_subcommand("list", "list nodes: name, panel, mode, open files, state");
 	CLI::App *plug = app.add_subcommand("plug", "create a node; prints its name");
-	plug->add_option("panel", panel, "virtual[:WxH[@HZ]]")->required();
+	plug->add_option("panel", panel, "panel spec, as tinydrmd --panel (e.g. virtual:640x480@60)")->required();
 	CLI::App *unplug =
 		app.add_subcommand("unplug", "unplug a node (it goes away after its last close)");
 	unplug->add_option("node", node, "tinydrm-N")->required();

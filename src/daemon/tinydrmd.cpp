@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon.h"
-#include "panel_spec.h"
+#include "panel_registry.h"
 
 int main(int argc, char **argv)
 {
@@ -32,9 +32,11 @@ int main(int argc, char **argv)
 			return parsePanelSpec(text, error) ? std::string() : error;
 		},
 		"");
-	app.add_option("--panel", panelTexts,
-		       "a panel to create, repeatable; default one virtual:320x240@60")
-		->type_name("virtual[:WxH[@HZ]]")
+	std::string panelHelp = "a panel to create, repeatable; default one virtual:320x240@60. Kinds:";
+	for (const PanelBackend &backend : panelBackends())
+		panelHelp += "\n  " + std::string(backend.summary);
+	app.add_option("--panel", panelTexts, panelHelp)
+		->type_name("NAME[:ARG][,KEY=VALUE...]")
 		->check(panelCheck);
 	app.add_flag("-f,--foreground", foreground,
 		     "accepted for compatibility: tinydrmd never forks (use systemd Type=simple)");
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
 		config.panels.push_back(*parsePanelSpec(text, error)); // validated by panelCheck
 	}
 	if (config.panels.empty())
-		config.panels.push_back(PanelSpec{});
+		config.panels.push_back(PanelSpec{"virtual", "320x240@60", {}});
 	config.shutdownGrace = std::chrono::milliseconds(static_cast<long>(graceSeconds * 1000));
 
 	spdlog::set_level(spdlog::level::from_str(level));

@@ -26,6 +26,10 @@ struct PanelInfo {
 	uint32_t heightMm = 0;
 	std::vector<PanelMode> modes;  ///< first is preferred
 	std::vector<uint32_t> formats; ///< DRM_FORMAT_* fourccs accepted for scanout
+	/// false: flush() has sent the pixels when it returns. true: flush() only copies (converts)
+	/// the damage into the backend's own buffer and returns; the backend's own thread sends it
+	/// later (e-paper updates take seconds and must not hold a CUSE worker or the modeset lock).
+	bool asyncFlush = false;
 };
 
 /// A damage rectangle in framebuffer pixels, half-open: [x1, x2) x [y1, y2).
@@ -53,7 +57,15 @@ struct FrameView {
  * Threads: enable(), disable() and flush() are called by the owning DrmDevice, inside one of its
  * gate sections and under its modeset lock, so a panel never sees two calls at once and never
  * sees one after unplug() has drained. The destructor runs in the device's revoke step (unplug)
- * or at device release, never during a call.
+ * or at device release, never during a call; an async backend stops and joins its own thread
+ * there, abandoning a half-sent update promptly (within ~100 ms), not finishing it.
+ *
+ * Pixels: @p frame in flush() is borrowed; it may be a client's buffer that changes right after
+ * flush() returns, so a backend never keeps the pointer.
+ *
+ * Hardware gone: a backend that finds its hardware gone (spidev/gpio ENODEV, USB NO_DEVICE)
+ * returns -ENODEV from the call that found out and calls PanelContext::hardwareGone once (from
+ * any thread, including its own); the daemon then unplugs the device from its own thread.
  */
 class Panel
 {
@@ -77,6 +89,15 @@ public:
 		(void)pixels, (void)width, (void)height;
 		return -EOPNOTSUPP;
 	}
+};
+
+/// What the daemon gives a backend when it creates it.
+struct PanelContext {
+	/// Says the hardware is gone (why: one line for the log). Callable from any thread, any
+	/// number of times; it only schedules the unplug and never blocks. May be empty (tests).
+	std::function<void(const std::string &why)> hardwareGone;
+	/// Node name ("tinydrm-0"), for log lines.
+	std::string name;
 };
 
 } // namespace tinydrm

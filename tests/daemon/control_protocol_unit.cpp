@@ -29,13 +29,12 @@ TEST_CASE("panel specs", "[control]")
 	std::string error;
 	auto spec = parsePanelSpec("virtual", error);
 	REQUIRE(spec);
-	CHECK(*spec == PanelSpec{"virtual", 320, 240, 60});
+	CHECK(*spec == PanelSpec{"virtual", "", {}});
+	CHECK(spec->str() == "virtual");
 
 	spec = parsePanelSpec("virtual:640x480", error);
 	REQUIRE(spec);
-	CHECK(spec->width == 640);
-	CHECK(spec->height == 480);
-	CHECK(spec->refreshHz == 60);
+	CHECK(spec->positional == "640x480");
 
 	spec = parsePanelSpec("virtual:128x64@30", error);
 	REQUIRE(spec);
@@ -46,7 +45,9 @@ TEST_CASE("panel specs", "[control]")
 				"virtual:0x480", "virtual:640x480@", "virtual:640x480@0",
 				"virtual:640x480@1000", "virtual:99999x10", "virtual:-1x10",
 				"virtual:+1x10", "virtual:64x64x64", "virtual:64 x64", "spi:ili9341",
-				"Virtual", "virtual:640x480@60@60", "virtual:0000000000640x480"}) {
+				"Virtual", "virtual:640x480@60@60", "virtual:0000000000640x480",
+				"virtual:64x64,speed=1", "virtual:64x64,64x64", "virtual:,",
+				"virtual:a=1,a=2", "virtual:=1"}) {
 		INFO(bad);
 		error.clear();
 		CHECK_FALSE(parsePanelSpec(bad, error));
@@ -78,7 +79,7 @@ TEST_CASE("requests", "[control]")
 	r = parse("plug virtual:640x480@75");
 	REQUIRE(r);
 	CHECK(r->verb == ControlRequest::Verb::Plug);
-	CHECK(r->panel == PanelSpec{"virtual", 640, 480, 75});
+	CHECK(r->panel == PanelSpec{"virtual", "640x480@75", {}});
 
 	r = parse("unplug tinydrm-3");
 	REQUIRE(r);

@@ -99,4 +99,64 @@ std::unique_ptr<Panel> makeVirtualPanel(uint32_t width, uint32_t height, uint32_
 	return std::make_unique<VirtualPanel>(width, height, refreshHz);
 }
 
+namespace {
+
+struct Geometry {
+	uint32_t width = 320;
+	uint32_t height = 240;
+	uint32_t refreshHz = 60;
+};
+
+bool parseGeometry(const PanelSpec &spec, Geometry &geometry, std::string &error)
+{
+	if (!checkOptionKeys(spec, {}, error))
+		return false;
+	if (spec.positional.empty())
+		return true;
+	std::string_view size = spec.positional;
+	if (const size_t at = size.find('@'); at != std::string_view::npos) {
+		const std::string_view rate = size.substr(at + 1);
+		size = size.substr(0, at);
+		if (!parseDecimal(rate, 1, kMaxRefreshHz, geometry.refreshHz)) {
+			error = "bad refresh rate '" + std::string(rate) + "' (1.." +
+				std::to_string(kMaxRefreshHz) + " Hz)";
+			return false;
+		}
+	}
+	const size_t x = size.find('x');
+	if (x == std::string_view::npos ||
+	    !parseDecimal(size.substr(0, x), 1, kMaxPanelSide, geometry.width) ||
+	    !parseDecimal(size.substr(x + 1), 1, kMaxPanelSide, geometry.height)) {
+		error = "bad size '" + std::string(size) + "' (want WxH, each 1.." +
+			std::to_string(kMaxPanelSide) + ")";
+		return false;
+	}
+	return true;
+}
+
+bool checkVirtual(const PanelSpec &spec, std::string &error)
+{
+	Geometry geometry;
+	return parseGeometry(spec, geometry, error);
+}
+
+int createVirtual(const PanelSpec &spec, const PanelContext &, std::unique_ptr<Panel> &panel,
+		  std::string &error)
+{
+	Geometry geometry;
+	if (!parseGeometry(spec, geometry, error))
+		return -EINVAL;
+	panel = makeVirtualPanel(geometry.width, geometry.height, geometry.refreshHz);
+	return 0;
+}
+
+} // namespace
+
+const PanelBackend kVirtualBackend = {
+	"virtual",
+	"virtual[:WxH[@HZ]]  no hardware; keeps what it shows for snapshots (default 320x240@60)",
+	checkVirtual,
+	createVirtual,
+};
+
 } // namespace tinydrm

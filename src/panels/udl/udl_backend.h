@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "panel_registry.h"
+
+namespace tinydrm {
+extern const PanelBackend kUdlBackend;
+} // namespace tinydrm
