@@ -129,6 +129,8 @@ using Fd = UniqueFd;
  * stripped from the next attempt before DrmFile sees it.
  */
 constexpr size_t kRetryPad = 1;
+/// Most requests answered after the last worker left its loop (see drainChannel()).
+constexpr unsigned kMaxDrainedRequests = 4096;
 
 struct PaddedRetry {
 	uint32_t cmd;
@@ -187,7 +189,8 @@ struct CuseNode::Core : std::enable_shared_from_this<CuseNode::Core> {
 
 	void requestStop() noexcept;
 	void workerMain() noexcept;
-	void workerExit() noexcept;
+	void workerExit(fuse_buf &buf) noexcept;
+	void drainChannel(fuse_buf &buf) noexcept;
 	void teardown() noexcept;
 	void onUnplugged() noexcept;
 	void wake(OpenFile *key) noexcept;
@@ -277,19 +280,54 @@ void CuseNode::Core::workerMain() noexcept
 		}
 		fuse_session_process_buf(session, &buf);
 	}
+	workerExit(buf);
 	std::free(buf.mem);
-	workerExit();
 }
 
-void CuseNode::Core::workerExit() noexcept
+void CuseNode::Core::workerExit(fuse_buf &buf) noexcept
 {
 	bool last;
 	{
 		std::lock_guard lock(mutex);
 		last = --runningWorkers == 0;
 	}
-	if (last)
+	if (last) {
+		drainChannel(buf);
 		teardown();
+	}
+}
+
+/**
+ * Answers what is still queued on the channel before it is closed. Closing aborts queued
+ * requests (an open() racing the end of the node would fail with ECONNABORTED, which no DRM
+ * client expects); processed here, they get the device's own answers (ENODEV after unplug).
+ * Runs on the last worker, so libfuse callbacks still run one at a time as usual. Bounded: a
+ * client opening in a loop cannot keep the node alive. Requests that arrive between the last
+ * read here and the close still see ECONNABORTED (or ENOTCONN); that window is a few
+ * instructions wide and the kernel gives the same answers when a CUSE server exits.
+ */
+void CuseNode::Core::drainChannel(fuse_buf &buf) noexcept
+{
+	if (!session || channelFd < 0)
+		return;
+	// New opens by path find nothing from here on (ENOENT, which clients expect of a vanished
+	// node), so only opens already past the lookup can still queue up; the drain answers them.
+	// The kernel deletes the devtmpfs node itself when the channel closes; removing it first
+	// only shrinks the window in which an open reaches a channel about to close.
+	if (::unlink(("/dev/" + options.name).c_str()) < 0 && errno != ENOENT)
+		log->debug("{}: unlink /dev/{}: {}", options.name, options.name, std::strerror(errno));
+	unsigned answered = 0;
+	for (; answered < kMaxDrainedRequests; answered++) {
+		const int n = fuse_session_receive_buf(session, &buf);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break; // -EAGAIN: nothing queued; 0 or another error: the channel is gone
+		fuse_session_process_buf(session, &buf);
+	}
+	if (answered)
+		log->debug("{}: answered {} request(s) queued at the end of the session",
+			   options.name, answered);
 }
 
 /// Ends the session. Runs on the last worker to leave, so no libfuse callback can be running.

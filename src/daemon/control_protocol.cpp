@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "control_protocol.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+
+#include <sys/socket.h>
 
 namespace tinydrm {
 
@@ -66,7 +70,7 @@ std::optional<ControlRequest> parseControlLine(std::string_view line, std::strin
 	}
 	const std::vector<std::string_view> w = words(line);
 	if (w.empty()) {
-		error = "empty request (verbs: list, plug, unplug)";
+		error = "empty request (verbs: list, plug, unplug, snapshot)";
 		return std::nullopt;
 	}
 
@@ -100,8 +104,18 @@ std::optional<ControlRequest> parseControlLine(std::string_view line, std::strin
 		}
 		request.verb = ControlRequest::Verb::Unplug;
 		request.node = *n;
+	} else if (verb == "snapshot") {
+		if (!wantArgs(1, "snapshot tinydrm-N"))
+			return std::nullopt;
+		std::optional<unsigned> n = parseNodeName(w[1]);
+		if (!n) {
+			error = "bad node name '" + std::string(w[1]) + "' (want tinydrm-N)";
+			return std::nullopt;
+		}
+		request.verb = ControlRequest::Verb::Snapshot;
+		request.node = *n;
 	} else {
-		error = "unknown verb '" + std::string(verb) + "' (verbs: list, plug, unplug)";
+		error = "unknown verb '" + std::string(verb) + "' (verbs: list, plug, unplug, snapshot)";
 		return std::nullopt;
 	}
 	return request;
@@ -120,6 +134,123 @@ std::string errorLine(std::string_view reason)
 bool isStatusLine(std::string_view line)
 {
 	return line == "ok" || line.starts_with("error ") || line == "error";
+}
+
+namespace {
+
+/// Parses a decimal number without sign or leading zeros that fits @p T. \return false else.
+template<typename T>
+bool parseNumber(std::string_view text, T &value)
+{
+	if (text.empty() || (text.size() > 1 && text[0] == '0'))
+		return false;
+	for (char ch : text)
+		if (ch < '0' || ch > '9')
+			return false;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+	return ec == std::errc() && end == text.data() + text.size();
+}
+
+} // namespace
+
+std::string snapshotLine(const SnapshotInfo &info)
+{
+	return nodeName(info.node) + " size=" + std::to_string(info.width) + "x" +
+	       std::to_string(info.height) + " png=" + std::to_string(info.bytes);
+}
+
+std::optional<SnapshotInfo> parseSnapshotLine(std::string_view line)
+{
+	const std::vector<std::string_view> w = words(line);
+	if (w.size() != 3 || !w[1].starts_with("size=") || !w[2].starts_with("png="))
+		return std::nullopt;
+	SnapshotInfo info;
+	std::optional<unsigned> node = parseNodeName(w[0]);
+	if (!node)
+		return std::nullopt;
+	info.node = *node;
+	const std::string_view size = w[1].substr(5);
+	const size_t x = size.find('x');
+	if (x == std::string_view::npos || !parseNumber(size.substr(0, x), info.width) ||
+	    !parseNumber(size.substr(x + 1), info.height) || !info.width || !info.height)
+		return std::nullopt;
+	if (!parseNumber(w[2].substr(4), info.bytes) || !info.bytes)
+		return std::nullopt;
+	return info;
+}
+
+std::string snapshotErrorReason(unsigned node, std::string_view panelSpec, int rc)
+{
+	const std::string name = nodeName(node);
+	switch (rc) {
+	case -ENODEV:
+		return name + " is unplugged (ENODEV)";
+	case -ENODATA:
+		return name + " has shown nothing yet (ENODATA): no frame was flushed to its panel";
+	case -EOPNOTSUPP:
+		return name + ": panel " + std::string(panelSpec) +
+		       " cannot read back what it shows (EOPNOTSUPP)";
+	default:
+		return name + ": snapshot failed: " + std::strerror(-rc);
+	}
+}
+
+ssize_t sendWithFd(int socket, std::string_view text, int fd)
+{
+	iovec iov{const_cast<char *>(text.data()), text.size()};
+	msghdr msg{};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	// Aligned for cmsghdr, sized for exactly one descriptor.
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+	if (fd >= 0) {
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	for (;;) {
+		const ssize_t n = ::sendmsg(socket, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+ssize_t recvWithFds(int socket, char *buffer, size_t size, std::vector<UniqueFd> &fds, int flags)
+{
+	iovec iov{buffer, size};
+	msghdr msg{};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	alignas(cmsghdr) char control[CMSG_SPACE(kMaxFdsPerRecv * sizeof(int))];
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	const ssize_t n = ::recvmsg(socket, &msg, flags | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	std::vector<UniqueFd> received;
+	for (cmsghdr *cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		const size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count; i++) {
+			int fd;
+			std::memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+			received.emplace_back(fd);
+		}
+	}
+	// The kernel installed what fitted and dropped the rest: a peer that sends more than we
+	// allow is broken, and half a set of descriptors is no use.
+	if (msg.msg_flags & MSG_CTRUNC)
+		return -EBADMSG;
+	for (UniqueFd &fd : received)
+		fds.push_back(std::move(fd));
+	return n;
 }
 
 bool LineBuffer::next(std::string &line)

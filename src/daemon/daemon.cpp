@@ -31,6 +31,12 @@
 // it is uid 0 or its primary gid is the socket's group. The protocol is in control_protocol.h;
 // bad input gets an "error ..." line back and never more than that connection is affected.
 //
+// A snapshot is encoded here, on this thread (the panel's pixels are copied under the gate
+// and the modeset lock, then encoded outside both), into a sealed memfd that goes to the client
+// with the answer (SCM_RIGHTS). The client copies it at its own pace: the daemon never writes
+// image data into the socket, so a client that reads slowly cannot stall it, and nothing
+// of the snapshot stays here once the answer is sent.
+//
 // DOC: shutdown
 //
 // On SIGINT/SIGTERM: stop listening, unplug every device, wait up to Config::shutdownGrace for
@@ -65,6 +71,7 @@
 #include "unique_fd.h"
 #include "node_table.h"
 #include "panel_registry.h"
+#include "png_snapshot.h"
 
 namespace tinydrm {
 
@@ -132,12 +139,15 @@ struct Daemon::Impl {
 	int plug(const PanelSpec &spec, std::string &name, std::string &error);
 	int unplug(unsigned number, std::string &error);
 	std::vector<std::string> list();
+	/// The snapshot answer's data line and its PNG memfd in @p png.
+	int snapshot(unsigned number, std::string &line, Fd &png, std::string &error);
 	void reap();
 	void unplugGone();
 	void accept();
 	/// \return false when the client must be dropped.
 	bool serve(Client &client);
-	std::string answer(std::string_view line);
+	/// The answer to one request line; @p fd: a descriptor to send with it (snapshot).
+	std::string answer(std::string_view line, Fd &fd);
 	void shutdown();
 };
 
@@ -175,6 +185,8 @@ int Daemon::Impl::plug(const PanelSpec &spec, std::string &name, std::string &er
 		return rc;
 	}
 	std::shared_ptr<DrmDevice> device = DrmDevice::create(name, std::move(panel));
+	if (device)
+		device->setUnplugMappings(config.unplugMappings);
 	if (!device) {
 		table.cancel(unsigned(number));
 		error = "cannot create a device for panel " + spec.str();
@@ -244,6 +256,35 @@ std::vector<std::string> Daemon::Impl::list()
 					    node->cuse->openFiles(), state));
 	}
 	return lines;
+}
+
+int Daemon::Impl::snapshot(unsigned number, std::string &line, Fd &png, std::string &error)
+{
+	auto *node = static_cast<DaemonNode *>(table.find(number));
+	if (!node) {
+		error = "no such node: " + nodeName(number);
+		return -ENOENT;
+	}
+	const std::string name = nodeName(number);
+	std::vector<uint32_t> pixels;
+	uint32_t width = 0, height = 0;
+	if (int rc = node->device->snapshot(pixels, width, height); rc < 0) {
+		error = snapshotErrorReason(number, node->spec.str(), rc);
+		log->info("snapshot refused: {}", error);
+		return rc;
+	}
+	size_t bytes = 0;
+	std::string why;
+	const std::string memfdName = name + ".png";
+	if (int rc = encodePngMemfd(pixels, width, height, memfdName.c_str(), png, bytes, why);
+	    rc < 0) {
+		error = name + ": cannot encode the snapshot: " + why;
+		log->warn("{}", error);
+		return rc;
+	}
+	line = snapshotLine({number, width, height, bytes});
+	log->info("snapshot of {}: {}x{}, {} bytes of PNG", name, width, height, bytes);
+	return 0;
 }
 
 void Daemon::Impl::reap()
@@ -352,10 +393,17 @@ void Daemon::Impl::closeControlSocket()
 namespace {
 
 /// Sends all of @p text without ever blocking the daemon: a client that does not read its
-/// answers is dropped. \return false when the client must be dropped.
-bool sendAll(int fd, const std::string &text)
+/// answers is dropped. @p passFd (>= 0) goes with the first byte (SCM_RIGHTS).
+/// \return false when the client must be dropped.
+bool sendAll(int fd, const std::string &text, int passFd = -1)
 {
 	size_t done = 0;
+	if (passFd >= 0) {
+		const ssize_t n = sendWithFd(fd, text, passFd);
+		if (n <= 0)
+			return false;
+		done = size_t(n);
+	}
 	while (done < text.size()) {
 		const ssize_t n = ::send(fd, text.data() + done, text.size() - done,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -401,7 +449,7 @@ void Daemon::Impl::accept()
 	clients.push_back(std::move(client));
 }
 
-std::string Daemon::Impl::answer(std::string_view line)
+std::string Daemon::Impl::answer(std::string_view line, Fd &fd)
 {
 	std::string error;
 	std::optional<ControlRequest> request = parseControlLine(line, error);
@@ -425,6 +473,13 @@ std::string Daemon::Impl::answer(std::string_view line)
 		if (unplug(request->node, error) < 0)
 			return errorLine(error) + "\n";
 		break;
+	case ControlRequest::Verb::Snapshot: {
+		std::string data;
+		if (snapshot(request->node, data, fd, error) < 0)
+			return errorLine(error) + "\n";
+		out += data + "\n";
+		break;
+	}
 	}
 	return out + okLine() + "\n";
 }
@@ -445,7 +500,10 @@ bool Daemon::Impl::serve(Client &client)
 	std::string line;
 	while (client.in.next(line)) {
 		log->debug("control: '{}'", line);
-		if (!sendAll(client.fd.get(), answer(line)))
+		Fd pass;
+		const std::string text = answer(line, pass);
+		// The daemon's copy of a passed descriptor closes here, sent or not.
+		if (!sendAll(client.fd.get(), text, pass.get()))
 			return false;
 	}
 	if (client.in.overflow()) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dumb_buffer.h"
 #include "panel_spec.h"
 
 namespace tinydrm {
@@ -32,6 +33,8 @@ public:
 		std::chrono::milliseconds shutdownGrace{5000};
 		std::string cuseDevice = "/dev/cuse";
 		unsigned workersPerNode = 4;
+		/// What unplug does to clients' buffer mappings (--unplug-mappings).
+		UnplugMappings unplugMappings = UnplugMappings::Sigbus;
 	};
 
 	explicit Daemon(Config config);

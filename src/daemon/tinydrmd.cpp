@@ -12,6 +12,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+#include <sys/prctl.h>
+
 #include "daemon.h"
 #include "panel_registry.h"
 
@@ -53,8 +56,25 @@ int main(int argc, char **argv)
 		->capture_default_str();
 	app.add_option("--cuse-device", config.cuseDevice, "the CUSE control device")
 		->capture_default_str();
+	std::string mappings = "sigbus";
+	app.add_option("--unplug-mappings", mappings,
+		       "clients' buffer mappings at unplug: sigbus (cut: the next access faults) or "
+		       "keep (usable until unmapped, like the kernel's shmem GEM)")
+		->check(CLI::IsMember({"sigbus", "keep"}))
+		->capture_default_str();
 	CLI11_PARSE(app, argc, argv);
 	(void)foreground;
+	config.unplugMappings = mappings == "keep" ? UnplugMappings::Keep : UnplugMappings::Sigbus;
+
+	// libfuse allocates a ~1 MiB buffer per CUSE worker and session; with glibc's dynamic mmap
+	// threshold those end up in per-thread arenas after the first free, which never shrink
+	// (measured: +10 MB of VmRSS over 500 plug/unplug cycles). A fixed threshold keeps big
+	// buffers in their own mappings, returned to the system when freed.
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	// No transparent huge pages: the daemon's heap is small and churns (nodes come and go), and
+	// 2 MB pages make its resident size move in 2 MB steps that say nothing about leaks (the
+	// storm test measures it).
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 
 	for (const std::string &text : panelTexts) {
 		std::string error;

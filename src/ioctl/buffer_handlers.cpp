@@ -3,10 +3,12 @@
 // drm_framebuffer.c), with their validation order and error codes.
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include <libdrm/drm.h>
 #include <libdrm/drm_fourcc.h>
 #include <libdrm/drm_mode.h>
+#include <tinydrm/tinydrm_drm.h>
 
 #include "drm_device.h"
 #include "drm_file.h"
@@ -111,7 +113,8 @@ int modeCreateDumb(IoctlContext &c, void *data)
 	if (args.flags)
 		return -EINVAL;
 	std::shared_ptr<DumbBuffer> buffer;
-	if (int ret = DumbBuffer::create(c.device.allocateId(), args.width, args.height, args.bpp, buffer))
+	if (int ret = DumbBuffer::create(c.device.name(), c.device.allocateId(), c.file.uid(),
+					 args.width, args.height, args.bpp, buffer))
 		return ret;
 	const uint32_t handle = c.file.nextHandle++;
 	c.file.handles[handle] = buffer;
@@ -129,6 +132,28 @@ int modeMapDumb(IoctlContext &c, void *data)
 		return -ENOENT;
 	args.offset = it->second->mapOffset();
 	return 0;
+}
+
+int tinydrmMap(IoctlContext &c, void *data)
+{
+	auto &args = *static_cast<drm_tinydrm_map *>(data);
+	if (args.flags || args.pad)
+		return -EINVAL;
+	// drm_gem_mmap(): the offset must start an object (EINVAL), which this file may map
+	// (drm_vma_node_is_allowed(): EACCES). Ids are per device, so the offset names at most one
+	// buffer; only this file's handles are searched, so a buffer it has no handle to is
+	// told apart from no buffer by the offset's shape alone.
+	for (const auto &[handle, buffer] : c.file.handles) {
+		if (buffer->mapOffset() != args.offset)
+			continue;
+		if (buffer->path().size() >= sizeof(args.path))
+			return -ENAMETOOLONG;
+		args.size = buffer->size();
+		std::memset(args.path, 0, sizeof(args.path));
+		std::memcpy(args.path, buffer->path().data(), buffer->path().size());
+		return 0;
+	}
+	return c.device.hasBufferAt(args.offset) ? -EACCES : -EINVAL;
 }
 
 int modeDestroyDumb(IoctlContext &c, void *data)

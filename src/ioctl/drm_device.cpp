@@ -357,6 +357,18 @@ int DrmDevice::snapshot(std::vector<uint32_t> &pixels, uint32_t &width, uint32_t
 	return panel_->snapshot(pixels, width, height);
 }
 
+bool DrmDevice::hasBufferAt(uint64_t offset) const
+{
+	for (const DrmFile *file : files_)
+		for (const auto &[handle, buffer] : file->handles)
+			if (buffer->mapOffset() == offset)
+				return true;
+	for (const auto &[id, fb] : framebuffers_)
+		if (fb.buffers[0] && fb.buffers[0]->mapOffset() == offset)
+			return true;
+	return false;
+}
+
 void DrmDevice::revoke()
 {
 	// After the drain: no section is inside. Stop the vblank thread first (it would enter
@@ -372,6 +384,20 @@ void DrmDevice::revoke()
 		for (DrmFile *file : files_)
 			if (auto shared = file->weak_from_this().lock())
 				toWake.push_back(std::move(shared));
+		// Clients' mappings: dropped views first, then (sigbus policy) the files cut to zero.
+		// Every buffer is reachable from a handle or a framebuffer; revoke() is idempotent.
+		size_t buffers = 0;
+		for (DrmFile *file : files_)
+			for (auto &[handle, buffer] : file->handles)
+				buffer->revoke(unplugMappings_), buffers++;
+		for (auto &[id, fb] : framebuffers_)
+			if (fb.buffers[0])
+				fb.buffers[0]->revoke(unplugMappings_), buffers++;
+		if (buffers)
+			log()->info("{}: {} buffer mapping(s) {}", name(), buffers,
+				    unplugMappings_ == UnplugMappings::Sigbus
+					    ? "revoked: clients' next access raises SIGBUS"
+					    : "left usable (--unplug-mappings=keep)");
 	}
 	// Blocked readers and pollers learn of the unplug now, not at their next call.
 	for (auto &file : toWake)

@@ -14,6 +14,7 @@
 #include <libdrm/drm_mode.h>
 
 #include "device.h"
+#include "dumb_buffer.h"
 #include "panel.h"
 #include "vblank.h"
 
@@ -89,6 +90,9 @@ public:
 	 */
 	int snapshot(std::vector<uint32_t> &pixels, uint32_t &width, uint32_t &height);
 
+	/// What unplug does to clients' mappings; set before publish(). Default Sigbus.
+	void setUnplugMappings(UnplugMappings policy) { unplugMappings_ = policy; }
+
 	// --- used by the ioctl handlers, under modesetMutex_ -----------------------------------
 	std::mutex &modesetMutex() { return modesetMutex_; }
 	const PanelInfo &panelInfo() const { return info_; }
@@ -138,6 +142,9 @@ public:
 	/// Shows @p fb on the panel: @p damage, or the whole visible area. Under the lock.
 	int flush(uint32_t fb, const Rect *damage);
 
+	/// True when some file's handle or a framebuffer holds a buffer at MAP_DUMB @p offset.
+	bool hasBufferAt(uint64_t offset) const;
+
 private:
 	DrmDevice(std::string name, std::unique_ptr<Panel> panel);
 	void createObjects();
@@ -160,6 +167,7 @@ private:
 
 	std::vector<DrmFile *> files_;
 	DrmFile *master_ = nullptr;
+	UnplugMappings unplugMappings_ = UnplugMappings::Sigbus;
 	uint64_t nextSerial_ = 1;
 };
 

@@ -33,6 +33,7 @@ int modeGetPropBlob(IoctlContext &, void *);
 int modeCreateDumb(IoctlContext &, void *);
 int modeMapDumb(IoctlContext &, void *);
 int modeDestroyDumb(IoctlContext &, void *);
+int tinydrmMap(IoctlContext &, void *);
 int gemClose(IoctlContext &, void *);
 int modeAddFb(IoctlContext &, void *);
 int modeAddFb2(IoctlContext &, void *);

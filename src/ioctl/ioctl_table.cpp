@@ -4,6 +4,7 @@
 #include <array>
 
 #include <libdrm/drm.h>
+#include <tinydrm/tinydrm_drm.h>
 
 #include "handlers.h"
 
@@ -64,6 +65,8 @@ constexpr IoctlDesc kIoctls[] = {
 	{DRM_IOCTL_MODE_ATOMIC, "MODE_ATOMIC", nullptr, kIoctlMaster},
 	{DRM_IOCTL_MODE_CREATEPROPBLOB, "MODE_CREATEPROPBLOB", nullptr, 0},
 	{DRM_IOCTL_MODE_DESTROYPROPBLOB, "MODE_DESTROYPROPBLOB", nullptr, 0},
+	// Driver-private (DRM_COMMAND_BASE), include/tinydrm/tinydrm_drm.h.
+	{DRM_IOCTL_TINYDRM_MAP, "TINYDRM_MAP", tinydrmMap, 0},
 };
 
 constexpr std::array<const IoctlDesc *, 256> byNumber()

@@ -2,6 +2,7 @@
 // The control protocol: request parsing, node names, panel specs, line framing.
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <string>
 
 #include "control_protocol.h"
@@ -85,6 +86,15 @@ TEST_CASE("requests", "[control]")
 	REQUIRE(r);
 	CHECK(r->verb == ControlRequest::Verb::Unplug);
 	CHECK(r->node == 3);
+
+	r = parse("snapshot tinydrm-0");
+	REQUIRE(r);
+	CHECK(r->verb == ControlRequest::Verb::Snapshot);
+	CHECK(r->node == 0);
+	r = parse("\tsnapshot  tinydrm-63\r");
+	REQUIRE(r);
+	CHECK(r->verb == ControlRequest::Verb::Snapshot);
+	CHECK(r->node == 63);
 }
 
 TEST_CASE("bad requests get a reason, never a crash", "[control]")
@@ -103,6 +113,18 @@ TEST_CASE("bad requests get a reason, never a crash", "[control]")
 	CHECK_FALSE(parse("unplug"));
 	CHECK_FALSE(parse("unplug card0", &error));
 	CHECK(error.find("bad node name") != std::string::npos);
+	CHECK_FALSE(parse("snapshot", &error));
+	CHECK(error == "usage: snapshot tinydrm-N");
+	CHECK_FALSE(parse("snapshot tinydrm-0 out.png", &error));
+	CHECK(error == "usage: snapshot tinydrm-N");
+	CHECK_FALSE(parse("snapshot card0", &error));
+	CHECK(error == "bad node name 'card0' (want tinydrm-N)");
+	CHECK_FALSE(parse("snapshot tinydrm-64", &error));
+	CHECK(error.find("bad node name") != std::string::npos);
+	CHECK_FALSE(parse("snapshot tinydrm-01"));
+	CHECK_FALSE(parse("Snapshot tinydrm-0", &error));
+	CHECK(error.find("unknown verb") != std::string::npos);
+	CHECK(error.find("snapshot") != std::string::npos); // the verb list names it
 	CHECK_FALSE(parse(std::string("list\0", 5)));
 	CHECK_FALSE(parse("list\x7f"));
 	CHECK_FALSE(parse("pl\xc3\xbcg"));
@@ -118,6 +140,45 @@ TEST_CASE("status lines", "[control]")
 	CHECK(isStatusLine(errorLine("x")));
 	CHECK_FALSE(isStatusLine("tinydrm-0 panel=virtual:320x240@60 mode=off files=0 state=published"));
 	CHECK_FALSE(isStatusLine("okay"));
+}
+
+TEST_CASE("snapshot data lines", "[control]")
+{
+	const SnapshotInfo info{3, 320, 240, 1873};
+	CHECK(snapshotLine(info) == "tinydrm-3 size=320x240 png=1873");
+	CHECK(parseSnapshotLine(snapshotLine(info)) == info);
+	const SnapshotInfo big{63, 16384, 16384, 18446744073709551615ull};
+	CHECK(parseSnapshotLine(snapshotLine(big)) == big);
+	// A data line, never a status line: clients tell them apart by that.
+	CHECK_FALSE(isStatusLine(snapshotLine(info)));
+
+	for (const char *bad : {"", "ok", "tinydrm-3", "tinydrm-3 size=320x240",
+				"tinydrm-3 size=320x240 png=1873 extra", "tinydrm-3 png=1873 size=320x240",
+				"card0 size=320x240 png=1873", "tinydrm-3 size=320 png=1873",
+				"tinydrm-3 size=0x240 png=1873", "tinydrm-3 size=320x0 png=1873",
+				"tinydrm-3 size=320x240 png=0", "tinydrm-3 size=320x240 png=-1",
+				"tinydrm-3 size=0320x240 png=1873", "tinydrm-3 size=320x240x1 png=1873",
+				"tinydrm-3 size=+320x240 png=1873", "tinydrm-3 size=4294967296x1 png=1",
+				"tinydrm-3 size=320x240 png=18446744073709551616",
+				"tinydrm-3 size=320x240 png=12ab", "tinydrm-3 size= png=1"}) {
+		INFO(bad);
+		CHECK_FALSE(parseSnapshotLine(bad));
+	}
+}
+
+TEST_CASE("snapshot errors name the node and the cause", "[control]")
+{
+	CHECK(snapshotErrorReason(2, "virtual:320x240@60", -ENODEV) == "tinydrm-2 is unplugged (ENODEV)");
+	CHECK(snapshotErrorReason(0, "virtual", -ENODATA) ==
+	      "tinydrm-0 has shown nothing yet (ENODATA): no frame was flushed to its panel");
+	CHECK(snapshotErrorReason(1, "st7586", -EOPNOTSUPP) ==
+	      "tinydrm-1: panel st7586 cannot read back what it shows (EOPNOTSUPP)");
+	const std::string other = snapshotErrorReason(1, "virtual", -ENOMEM);
+	CHECK(other.starts_with("tinydrm-1: snapshot failed: "));
+	CHECK(other.size() > std::string("tinydrm-1: snapshot failed: ").size());
+	// Each is one line.
+	for (int rc : {-ENODEV, -ENODATA, -EOPNOTSUPP, -EIO})
+		CHECK(snapshotErrorReason(5, "virtual", rc).find('\n') == std::string::npos);
 }
 
 TEST_CASE("line framing", "[control]")

@@ -8,7 +8,8 @@
 // random calls on it (GETRESOURCES, GETCONNECTOR with arrays, GET_CAP, VERSION, GETCRTC,
 // CREATE+DESTROY_DUMB, a modeset with a dumb framebuffer, poll(), a non-blocking read()),
 // close it. Accepted: open succeeds or fails with ENOENT/ENODEV (the node vanished or is
-// unplugged); calls return 0 or ENODEV, SETCRTC also EACCES (only the first opener of a node
+// unplugged) or ENXIO (the kernel's chrdev_open() answer once the character device itself
+// is unregistered: any driver's node opened while it goes away gets it); calls return 0 or ENODEV, SETCRTC also EACCES (only the first opener of a node
 // is master), poll() 0 or POLLERR|POLLHUP, a non-blocking read() EAGAIN or ENODEV; close
 // returns 0. Anything else is a failure, and so is a thread that makes no progress for 60 s.
 // Creates WORKDIR/ready once every thread has opened a node; stops when WORKDIR/stop appears.
@@ -39,7 +40,7 @@ struct worker {
 	char node[64];
 	long progress;
 	int opened_once;
-	long opens_ok, opens_enoent, opens_enodev;
+	long opens_ok, opens_enoent, opens_enodev, opens_enxio;
 	long open_errnos[256]; /* the other errnos of open, by number */
 	long ok[N_ALL], enodev[N_ALL], eacces, bad;
 };
@@ -234,6 +235,8 @@ static void *worker_main(void *arg)
 				w->opens_enoent++;
 			else if (errno == ENODEV)
 				w->opens_enodev++;
+			else if (errno == ENXIO)
+				w->opens_enxio++;
 			else {
 				w->open_errnos[errno & 255]++;
 				bad(w, OP_OPEN, "%s (errno %d)", strerror(errno), errno);
@@ -305,11 +308,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++)
 		pthread_join(workers[i].thread, NULL);
 
-	long opens = 0, enoent = 0, enodev_open = 0, ok = 0, enodev = 0, eacces = 0, bads = 0;
+	long opens = 0, enoent = 0, enodev_open = 0, enxio = 0, ok = 0, enodev = 0, eacces = 0, bads = 0;
 	for (int i = 0; i < threads; i++) {
 		opens += workers[i].opens_ok;
 		enoent += workers[i].opens_enoent;
 		enodev_open += workers[i].opens_enodev;
+		enxio += workers[i].opens_enxio;
 		eacces += workers[i].eacces;
 		bads += workers[i].bad;
 		for (int op = 0; op < N_ALL; op++) {
@@ -317,9 +321,9 @@ int main(int argc, char **argv)
 			enodev += workers[i].enodev[op];
 		}
 	}
-	say("%d thread(s), %.0fs: %ld open(s) ok, %ld ENOENT, %ld ENODEV; %ld call(s) ok, %ld "
-	    "ENODEV, %ld SETCRTC EACCES (not master); %ld unexpected",
-	    threads, now() - t0, opens, enoent, enodev_open, ok, enodev, eacces, bads);
+	say("%d thread(s), %.0fs: %ld open(s) ok, %ld ENOENT, %ld ENODEV, %ld ENXIO; %ld call(s) "
+	    "ok, %ld ENODEV, %ld SETCRTC EACCES (not master); %ld unexpected",
+	    threads, now() - t0, opens, enoent, enodev_open, enxio, ok, enodev, eacces, bads);
 	for (int err = 1; err < 256; err++) {
 		long count = 0;
 		for (int i = 0; i < threads; i++)

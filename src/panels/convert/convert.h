@@ -4,8 +4,9 @@
 // with white = 1 at gray >= threshold), one row at a time.
 //
 // Row functions take byte pointers with no alignment promise (framebuffer pitches are whatever
-// the client chose) and are written so the compiler vectorises them; convertRect() applies one
-// to a damage rectangle.
+// the client chose); dst and src must not overlap (no conversion runs in place, and promising
+// that is what lets gcc -O2 vectorise them: see convert.cpp). convertRect() applies one to a
+// damage rectangle. Pure functions: any thread.
 #pragma once
 
 #include <cstddef>

@@ -23,8 +23,10 @@ struct SpiTransfer {
 
 /**
  * SpiBus - called by its one panel (under that panel's own serialisation); no locking inside.
- * Large transfers are split into chunks the controller accepts (spidev's bufsiz), chip select
- * held between chunks of one transfer() (cs_change = 0).
+ * Large transfers are split into chunks the controller accepts (spidev's bufsiz, 4096 by
+ * default), one message each. Chip select is released between those chunks, as in the kernel's
+ * tiny-DRM SPI helper (one spi_sync() per chunk): MIPI DBI controllers take DC, not CS, as the
+ * command/data marker, so a backend must not rely on CS framing across more than bufsiz bytes.
  */
 class SpiBus
 {

@@ -5,14 +5,22 @@
 // File: the 8-byte magic "tdwire1\n", then records. Each record is a 16-byte little-endian
 // header {u8 kind, u8 arg0, u16 arg1, u32 arg2, u32 length, u32 reserved = 0} and `length`
 // payload bytes:
-//   SpiTransfer  arg0 = bits per word, arg1 = 1 if rx was captured, arg2 = speed in Hz;
-//                payload = tx bytes, then (if arg1) as many rx bytes.
+//   SpiTransfer  arg0 = bits per word, arg1 = 1 if rx was captured, arg2 = speed in Hz (the
+//                transfer's, or the bus maximum when it asked for 0); payload = tx bytes
+//                (zeros for a read-only transfer), then (if arg1) as many rx bytes.
 //   Gpio         arg1 = level (0/1) set, or read; arg0 = 0 set, 1 read; payload = role name.
 //   Delay        arg2 = microseconds; no payload.
 //   UsbControl   payload = 8-byte setup {type, request, le16 value, le16 index, le16 length},
-//                then the data stage (OUT: what was sent; IN: what the device answered).
+//                then the data stage (OUT: what was sent; IN: what the device answered, which
+//                may be shorter than the setup's length); arg0 = 1 if the request failed (a
+//                stall; the data stage is then empty), else 0.
 //   UsbBulk      arg0 = endpoint; payload = the bytes sent.
-//   Mark         arg2 = sequence number; payload = text (e.g. "flush 3"): where a frame ends.
+//   Mark         arg2 = sequence number (0, 1, ... per log); payload = text (e.g. "flush 3"):
+//                where a frame ends.
+// A reader rejects (WireReader::error()) a bad magic, an unknown kind, a non-zero reserved
+// field, a payload over kWireMaxPayload or past the end, and records of the wrong shape (SPI
+// with rx and an odd length, GPIO arg0/arg1 > 1, Delay with a payload, UsbControl under 8
+// bytes or arg0 > 1).
 #pragma once
 
 #include <cstddef>
@@ -56,26 +64,38 @@ struct WireRecord {
  * async backend writes from its own thread while the daemon's flush() marks frames.
  * Writes go to a file or a FIFO; a write error (reader gone: EPIPE) is logged once and later
  * records are dropped, so a dry-run panel never fails the client because its reader left.
+ * SIGPIPE is blocked around each write on the writing thread, so a gone reader never kills the
+ * daemon.
  */
 class WireLog
 {
 public:
-	/// Opens @p path for writing (created 0644, truncated; a FIFO is opened as is).
+	/// Opens @p path for writing (created 0644, truncated; a FIFO or device is opened as is) and
+	/// writes the magic. A FIFO must already have its reader: without one this fails with
+	/// -ENXIO rather than hang the daemon; later writes block while the pipe is full.
 	static int open(const std::string &path, std::unique_ptr<WireLog> &log, std::string &error);
-	/// Writes to memory only (tests): records() returns them.
+	/// Writes to memory only (tests): bytes() returns them.
 	static std::unique_ptr<WireLog> inMemory();
 	~WireLog();
 
+	/// One record whose payload is @p payload then @p payload2; a null pointer with a non-zero
+	/// length writes that many zeros.
 	void append(WireKind kind, uint8_t arg0, uint16_t arg1, uint32_t arg2, const uint8_t *payload,
 		    size_t length, const uint8_t *payload2 = nullptr, size_t length2 = 0);
 	void mark(const std::string &text);
-	/// Flushes buffered records to the file (called at each Mark and on destruction).
+	/// Writes buffered records to the file (called at each Mark, on destruction, and whenever
+	/// 1 MiB has accumulated).
 	void sync();
 	/// The bytes written so far, magic included (in-memory logs only).
 	std::vector<uint8_t> bytes() const;
 
 private:
 	WireLog() = default;
+	void appendLocked(WireKind kind, uint8_t arg0, uint16_t arg1, uint32_t arg2,
+			  const uint8_t *payload, size_t length, const uint8_t *payload2,
+			  size_t length2);
+	void syncLocked();
+
 	mutable std::mutex mutex_;
 	int fd_ = -1;
 	bool failed_ = false;
