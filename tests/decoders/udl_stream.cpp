@@ -257,13 +257,14 @@ void UdlStream::store(uint32_t address, uint8_t high, uint8_t low)
 
 void UdlStream::execute(const uint8_t *p)
 {
-	uint32_t address = address24(p + 2);
-	const size_t total = count(p[5]);
-	switch (p[1]) {
-	case kCmdWriteRegister:
+	if (p[1] == kCmdWriteRegister) { // 4 bytes: no address or count to read
 		counts_.registers++;
 		writeRegister(p[2], p[3]);
 		return;
+	}
+	uint32_t address = address24(p + 2);
+	const size_t total = count(p[5]);
+	switch (p[1]) {
 	case kCmdRaw16:
 		counts_.raw16++;
 		for (size_t i = 0; i < total; i++, address += 2)

@@ -43,6 +43,7 @@
  */
 #include "repaper_panel.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -200,9 +201,9 @@ private:
 	enum class Power { Off, On, GoingDown };
 
 	void run();
-	/// Worker, mutex_ held: the outcome of a job that failed with @p ret. \return whether to
-	/// tell the daemon the hardware is gone (done after unlocking).
-	bool failed(int ret, const char *job);
+	/// Worker, with @p lock held: logs the outcome of @p job, and when it found the hardware
+	/// gone, says so to the daemon (once, with the lock dropped meanwhile).
+	void finish(int ret, const char *job, std::unique_lock<std::mutex> &lock);
 
 	const RepaperConfig config_;
 	const Model &model_;
@@ -232,19 +233,24 @@ private:
 	std::thread worker_;        ///< last: starts once everything above exists
 };
 
-bool RepaperPanel::failed(int ret, const char *job)
+void RepaperPanel::finish(int ret, const char *job, std::unique_lock<std::mutex> &lock)
 {
-	if (ret == -ECANCELED)
-		return false;
-	if (ret == -ENODEV) {
-		const bool first = !gone_;
-		gone_ = true;
-		power_ = Power::Off;
-		log()->warn("{}: repaper: the hardware went away during {}", context_.name, job);
-		return first;
+	if (!ret || ret == -ECANCELED)
+		return;
+	if (ret != -ENODEV) {
+		log()->error("{}: repaper: {} failed ({})", context_.name, job, ret);
+		return;
 	}
-	log()->error("{}: repaper: {} failed ({})", context_.name, job, ret);
-	return false;
+	if (gone_)
+		return;
+	gone_ = true;
+	power_ = Power::Off;
+	log()->warn("{}: repaper: the hardware went away during {}", context_.name, job);
+	if (context_.hardwareGone) {
+		lock.unlock();
+		context_.hardwareGone("repaper: the SPI device or a GPIO line went away");
+		lock.lock();
+	}
 }
 
 void RepaperPanel::run()
@@ -258,11 +264,10 @@ void RepaperPanel::run()
 		if (stop_)
 			return;
 
-		int ret = 0;
-		const char *job = nullptr;
 		if (powerUpRequested_) {
-			job = "power-up";
+			// gone_ is only written by this thread, so reading it unlocked is fine.
 			lock.unlock();
+			int ret = -ENODEV;
 			if (!gone_) {
 				cog_.startJob();
 				ret = cog_.powerUp();
@@ -272,42 +277,35 @@ void RepaperPanel::run()
 				}
 			}
 			lock.lock();
-			// gone_ is only written by this thread, so reading it unlocked above is fine.
-			if (gone_)
-				ret = -ENODEV;
+			// The daemon hears of a gone device before enable() returns.
+			finish(ret, "power-up", lock);
 			power_ = ret ? Power::Off : Power::On;
 			powerUpResult_ = ret;
 			powerUpRequested_ = false;
 			done_.notify_all();
 		} else if (frameDirty_ && power_ == Power::On) {
-			job = "update";
 			frame_ = next_;
 			frameDirty_ = false;
 			lock.unlock();
 			cog_.startJob();
-			ret = updater_.update(frame_);
+			const int ret = updater_.update(frame_);
 			lock.lock();
 			if (!ret)
 				shown_ = frame_;
+			finish(ret, "update", lock);
 		} else {
-			job = "power-down";
 			powerDownRequested_ = false;
 			if (power_ != Power::On)
 				continue;
 			power_ = Power::GoingDown;
 			lock.unlock();
 			cog_.startJob();
-			ret = cog_.powerDown();
+			const int ret = cog_.powerDown();
 			if (!ret)
 				cog_.mark("power-down");
 			lock.lock();
 			power_ = Power::Off;
-		}
-
-		if (ret && failed(ret, job) && context_.hardwareGone) {
-			lock.unlock();
-			context_.hardwareGone("repaper: the SPI device or a GPIO line went away");
-			lock.lock();
+			finish(ret, "power-down", lock);
 		}
 	}
 }
