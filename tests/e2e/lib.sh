@@ -135,12 +135,12 @@ only_nodes() {
 }
 
 # start_daemon ARGS... : tinydrmd on the per-run socket; waits for the socket and for the
-# /dev/tinydrm-N given in $expect_nodes (default "0").
+# /dev/tinydrm-N given in $expect_nodes (unset: "0"; set but empty: none).
 start_daemon() {
   local t0=$SECONDS n
   "$tinydrmd" --control "$control" "$@" >"$work/daemon.log" 2>&1 &
   dpid=$!
-  for n in ${expect_nodes:-0}; do
+  for n in ${expect_nodes-0}; do
     wait_for 120 "/dev/tinydrm-$n" exists "/dev/tinydrm-$n" || finish
   done
   wait_for 60 "the control socket" test -S "$control" || finish

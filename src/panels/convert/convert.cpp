@@ -30,9 +30,11 @@
  * gcc's SSE2 fallback for the narrowing in the RGB565 and gray paths is a ladder of shuffles at
  * a quarter of the AVX2 speed (BENCHMARKS.md). So each row function is also built for AVX2 and
  * the loader picks the clone once (an ifunc); the C++ is the same. Left to gcc: clang (the fuzz
- * build) has its own attribute rules and vectorises at -O2 without help.
+ * build) has its own attribute rules and vectorises at -O2 without help. Not under TSan
+ * either: the loader runs ifunc resolvers while relocating, before the TSan runtime exists, and
+ * gcc instruments the resolver, so the program would die before main().
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define TINYDRM_ROW_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define TINYDRM_ROW_CLONES

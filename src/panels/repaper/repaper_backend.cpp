@@ -201,7 +201,8 @@ int openWiring(const RepaperConfig &config, CogWiring &wiring, std::string &erro
 		return 0;
 	}
 	wiring = CogWiring{};
-	// SPI mode 0, as the COG samples on the rising edge with the clock idle low.
+	// SPI mode 0: clock idle low, data sampled on the rising edge (the kernel's binding for
+	// these panels sets neither CPOL nor CPHA).
 	if (int ret = openSpidev(config.spi, 0, kSpiSpeedHz, wiring.spi, error))
 		return ret;
 	struct Line {

@@ -128,7 +128,10 @@ void Cog::mark(const std::string &text)
 
 int Cog::transfer(uint8_t header, const uint8_t *data, size_t length, uint8_t *reply)
 {
-	// Header and payload go out under one chip select, as the COG wants them.
+	// Header and payload go out under one chip select, as the COG wants them. A read clocks
+	// out one byte after the header.
+	if (length + 1 > tx_.size() || (reply && length != 1))
+		return -EINVAL;
 	tx_[0] = header;
 	if (data)
 		std::memcpy(tx_.data() + 1, data, length);
@@ -450,7 +453,9 @@ void Cog::powerOffNow()
 	if (!supplyOn_)
 		return;
 	supplyOn_ = false;
-	for (GpioLine *line : {wiring_.reset.get(), wiring_.panelOn.get(), wiring_.border.get()})
+	// Discharge too: an abandoned power-down may have left its pulse half done.
+	for (GpioLine *line : {wiring_.reset.get(), wiring_.panelOn.get(), wiring_.border.get(),
+			       wiring_.discharge.get()})
 		(void)setLine(line, false);
 }
 

@@ -85,7 +85,8 @@ public:
 		info_.connectorType = DRM_MODE_CONNECTOR_SPI;
 		info_.widthMm = model_.widthMm;
 		info_.heightMm = model_.heightMm;
-		// An update takes seconds; 1 Hz keeps page-flipping clients honest about that.
+		// The vblank clock ticks at 1 Hz: an update takes seconds, and a faster rate would
+		// promise page flips the glass cannot show.
 		info_.modes = {{model_.width, model_.height, 1}};
 		info_.formats = {DRM_FORMAT_XRGB8888, DRM_FORMAT_RGB565};
 		info_.asyncFlush = true;
