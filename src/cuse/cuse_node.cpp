@@ -81,6 +81,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
@@ -131,6 +132,10 @@ using Fd = UniqueFd;
 constexpr size_t kRetryPad = 1;
 /// Most requests answered after the last worker left its loop (see drainChannel()).
 constexpr unsigned kMaxDrainedRequests = 4096;
+/// The drain ends after the channel was quiet this long (see drainChannel())...
+constexpr std::chrono::milliseconds kDrainQuiet{200};
+/// ...or after this long in all.
+constexpr std::chrono::milliseconds kDrainBudget{2000};
 
 struct PaddedRetry {
 	uint32_t cmd;
@@ -301,10 +306,17 @@ void CuseNode::Core::workerExit(fuse_buf &buf) noexcept
  * Answers what is still queued on the channel before it is closed. Closing aborts queued
  * requests (an open() racing the end of the node would fail with ECONNABORTED, which no DRM
  * client expects); processed here, they get the device's own answers (ENODEV after unplug).
- * Runs on the last worker, so libfuse callbacks still run one at a time as usual. Bounded: a
- * client opening in a loop cannot keep the node alive. Requests that arrive between the last
- * read here and the close still see ECONNABORTED (or ENOTCONN); that window is a few
- * instructions wide and the kernel gives the same answers when a CUSE server exits.
+ * Runs on the last worker, so libfuse callbacks still run one at a time as usual.
+ *
+ * An open() that found the node just before the unlink below is still on its way through the
+ * kernel (cuse_open() has looked the connection up but not yet queued its request). Stopping at
+ * the first empty read let such opens reach a closing channel: 8 in 500 storm cycles under
+ * emulation on a loaded host. So the drain ends only after the channel has been quiet for
+ * kDrainQuiet. An open stalled longer than that between its lookup and its request would still
+ * see ECONNABORTED (or ENOTCONN), as it would if a CUSE server exited; no userspace server can
+ * close that window, since cuse_channel_release() drops the lookup entry only at the close.
+ * Bounded in requests and in time (kDrainBudget): a client opening in a loop cannot keep the
+ * node alive. This runs after the last file closed, so nobody waits for it but the reaping.
  */
 void CuseNode::Core::drainChannel(fuse_buf &buf) noexcept
 {
@@ -317,13 +329,30 @@ void CuseNode::Core::drainChannel(fuse_buf &buf) noexcept
 	if (::unlink(("/dev/" + options.name).c_str()) < 0 && errno != ENOENT)
 		log->debug("{}: unlink /dev/{}: {}", options.name, options.name, std::strerror(errno));
 	unsigned answered = 0;
-	for (; answered < kMaxDrainedRequests; answered++) {
+	const auto deadline = std::chrono::steady_clock::now() + kDrainBudget;
+	while (answered < kMaxDrainedRequests) {
 		const int n = fuse_session_receive_buf(session, &buf);
 		if (n == -EINTR)
 			continue;
+		if (n == -EAGAIN) {
+			// Nothing queued: wait for the channel to stay quiet.
+			const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+				deadline - std::chrono::steady_clock::now());
+			if (left.count() <= 0)
+				break;
+			pollfd pfd{channelFd, POLLIN, 0};
+			const int wait = int(std::min(left, kDrainQuiet).count());
+			const int ready = ::poll(&pfd, 1, wait);
+			if (ready < 0 && errno == EINTR)
+				continue;
+			if (ready <= 0)
+				break; // quiet for kDrainQuiet (or poll failed): done
+			continue;
+		}
 		if (n <= 0)
-			break; // -EAGAIN: nothing queued; 0 or another error: the channel is gone
+			break; // 0 or another error: the channel is gone
 		fuse_session_process_buf(session, &buf);
+		answered++;
 	}
 	if (answered)
 		log->debug("{}: answered {} request(s) queued at the end of the session",

@@ -23,6 +23,17 @@
 // panel's own thread, possibly inside a gate section) only sets its node's flag and writes
 // goneFd; this thread then unplugs the node, outside every section.
 //
+// DOC: hotplug
+//
+// Devices that come and go (src/hotplug, overview in usb_hotplug.cpp) reach this thread as
+// HotplugEvents: libusb's event thread queues them and writes the queue's eventfd; the spidev
+// udev monitor's socket is polled here directly. HotplugRouter says what each means, and this
+// thread does it with the same plug() and unplug() as the control verbs: an arrival plugs
+// "udl:usb=BUS:ADDR" (plus --usb-options) or a --spi-panel spec, a departure unplugs the node
+// made for that device. Probing a USB device blocks this thread for its control requests
+// (bounded, 1 s each) - never a CUSE worker. When a node is reaped the router forgets it, so a
+// departure can never unplug a later node that reuses the number.
+//
 // DOC: control socket
 //
 // AF_UNIX SOCK_STREAM at Config::controlPath, mode 0660, owned root:root when run as root
@@ -64,14 +75,19 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "buffer_directory.h"
 #include "control_protocol.h"
 #include "cuse_node.h"
 #include "drm_device.h"
+#include "hotplug_queue.h"
+#include "hotplug_router.h"
 #include "log.h"
 #include "unique_fd.h"
 #include "node_table.h"
 #include "panel_registry.h"
 #include "png_snapshot.h"
+#include "udev_monitor.h"
+#include "usb_hotplug.h"
 
 namespace tinydrm {
 
@@ -83,6 +99,7 @@ using Fd = UniqueFd;
 /// daemon's thread only. Members are destroyed bottom-up, so the session (and its workers)
 /// goes before the device reference.
 struct DaemonNode final : NodeTable::Node {
+	unsigned number = 0;
 	PanelSpec spec;
 	/// Set by the panel's hardwareGone callback; the daemon thread then unplugs the node.
 	std::shared_ptr<std::atomic<bool>> hardwareGone;
@@ -119,7 +136,11 @@ struct Daemon::Impl {
 		size_t drained = 0;
 	};
 
-	explicit Impl(Config c) : config(std::move(c)), log(subsystemLogger("daemon")), table(kMaxNodes) {}
+	explicit Impl(Config c)
+		: config(std::move(c)), log(subsystemLogger("daemon")), router(config.hotplug),
+		  table(kMaxNodes)
+	{
+	}
 
 	Config config;
 	std::shared_ptr<spdlog::logger> log;
@@ -129,6 +150,11 @@ struct Daemon::Impl {
 	Fd listenFd;
 	bool socketCreated = false;
 	std::vector<std::unique_ptr<Client>> clients;
+	HotplugRouter router;
+	/// Declared before usbHotplug, which pushes to it until it is stopped (destroyed).
+	HotplugQueue hotplugQueue;
+	std::unique_ptr<UsbHotplug> usbHotplug;
+	std::unique_ptr<UdevMonitor> spidevMonitor;
 	/// Declared last so that it is destroyed first: a node still running when the daemon is
 	/// torn down must be joined while reapFd, which its onEnded writes, is still open.
 	NodeTable table;
@@ -136,6 +162,7 @@ struct Daemon::Impl {
 	int setUp();
 	int openControlSocket();
 	void closeControlSocket();
+	/// \return the new node's number, or -errno with a reason in @p error.
 	int plug(const PanelSpec &spec, std::string &name, std::string &error);
 	int unplug(unsigned number, std::string &error);
 	std::vector<std::string> list();
@@ -143,6 +170,10 @@ struct Daemon::Impl {
 	int snapshot(unsigned number, std::string &line, Fd &png, std::string &error);
 	void reap();
 	void unplugGone();
+	void startHotplug();
+	void stopHotplug();
+	/// Does what @p event means (HotplugRouter); logs, never fails.
+	void onHotplug(const HotplugEvent &event);
 	void accept();
 	/// \return false when the client must be dropped.
 	bool serve(Client &client);
@@ -174,7 +205,9 @@ int Daemon::Impl::plug(const PanelSpec &spec, std::string &name, std::string &er
 	context.hardwareGone = [gone, fd = goneFd.get(), log = log, name](const std::string &why) {
 		if (gone->exchange(true))
 			return;
-		log->warn("{}: hardware gone: {}", name, why);
+		// Info: the panel already said what happened; a vanished device is news, not an
+		// error, and its flush errors are not logged once per frame either.
+		log->info("{}: hardware gone: {}", name, why);
 		const uint64_t one = 1;
 		[[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof(one));
 	};
@@ -215,13 +248,14 @@ int Daemon::Impl::plug(const PanelSpec &spec, std::string &name, std::string &er
 	}
 
 	auto node = std::make_unique<DaemonNode>();
+	node->number = unsigned(number);
 	node->spec = spec;
 	node->hardwareGone = std::move(gone);
 	node->device = std::move(device);
 	node->cuse = std::move(cuse);
 	table.install(unsigned(number), std::move(node));
 	log->info("plugged {} ({})", name, spec.str());
-	return 0;
+	return number;
 }
 
 int Daemon::Impl::unplug(unsigned number, std::string &error)
@@ -294,6 +328,7 @@ void Daemon::Impl::reap()
 	for (auto &node : table.reapEnded()) {
 		auto *dn = static_cast<DaemonNode *>(node.get());
 		log->info("{} is gone", dn->cuse->name());
+		router.forgetNode(dn->number);
 		node.reset(); // joins the node's workers (they are already on their way out)
 	}
 }
@@ -309,6 +344,88 @@ void Daemon::Impl::unplugGone()
 		std::string error;
 		if (unplug(number, error) < 0)
 			log->warn("{}", error);
+	}
+}
+
+// --- hotplug -----------------------------------------------------------------------------------
+
+void Daemon::Impl::startHotplug()
+{
+	const HotplugOptions &options = config.hotplug;
+	std::string error;
+	if (options.usb) {
+		std::string rules;
+		for (const UsbMatchRule &rule : options.usbMatches)
+			rules += (rules.empty() ? "" : ", ") + rule.str();
+		if (!hotplugQueue.valid()) {
+			log->warn("USB hotplug off: eventfd: {}", std::strerror(errno));
+		} else if (UsbHotplug::start(options.usbMatches, hotplugQueue, usbHotplug, error) < 0) {
+			// Machines without USB (CI, containers) are normal: one line, and carry on.
+			log->info("USB hotplug off: {}", error);
+		} else {
+			log->info("USB hotplug on for {}", rules);
+			if (!udevRunning())
+				log->info("no udevd running: USB devices present now are seen, "
+					  "devices plugged in later are not");
+		}
+	}
+	if (!options.spiPanels.empty()) {
+		if (UdevMonitor::open("spidev", spidevMonitor, error) < 0) {
+			log->warn("spidev hotplug off: {}", error);
+			return;
+		}
+		log->info("spidev hotplug on for {} panel(s)", options.spiPanels.size());
+		if (!udevRunning())
+			log->info("no udevd running: spidev devices present now are seen, "
+				  "devices added later are not");
+		for (const HotplugEvent &event : spidevMonitor->present())
+			onHotplug(event);
+	}
+}
+
+void Daemon::Impl::stopHotplug()
+{
+	usbHotplug.reset(); // deregisters, joins libusb's event thread
+	spidevMonitor.reset();
+}
+
+void Daemon::Impl::onHotplug(const HotplugEvent &event)
+{
+	HotplugRouter::Action action = router.route(event);
+	switch (action.kind) {
+	case HotplugRouter::Action::Kind::None:
+		log->debug("hotplug: ignored: {}", action.why);
+		return;
+	case HotplugRouter::Action::Kind::Plug: {
+		log->info("hotplug: {} arrived", event.describe());
+		std::string name, error;
+		const int number = plug(action.spec, name, error);
+		if (number >= 0)
+			router.plugged(action.key, unsigned(number));
+		else if (number == -ENODEV)
+			// Gone again before (or while) it was probed: nothing was created, and its
+			// departure, when it comes, finds no node.
+			log->info("hotplug: {} left before it could be used: {}", event.describe(), error);
+		else
+			log->warn("hotplug: {}", error);
+		return;
+	}
+	case HotplugRouter::Action::Kind::Unplug: {
+		auto *node = static_cast<DaemonNode *>(table.find(action.node));
+		if (!node || node->device->state() == Device::State::Unplugged ||
+		    node->cuse->unplugged()) {
+			// Unplugged already: by hardwareGone, which saw the device vanish first, or
+			// by the control verb.
+			log->debug("hotplug: {} left; {} was unplugged already", event.describe(),
+				   nodeName(action.node));
+			return;
+		}
+		log->info("hotplug: {} left", event.describe());
+		std::string error;
+		if (unplug(action.node, error) < 0)
+			log->warn("hotplug: {}", error);
+		return;
+	}
 	}
 }
 
@@ -533,6 +650,10 @@ int Daemon::Impl::setUp()
 	// Before any node exists: nodes start threads, and the socket set-up touches the umask.
 	if (int rc = openControlSocket(); rc < 0)
 		return rc;
+	// The dumb buffers' directory, now rather than at the first client's buffer: a bad
+	// directory is reported at start, and the daemon's fd count is the same from here on
+	// (the e2e tests compare it across client storms).
+	(void)BufferDirectory::instance();
 	for (const PanelSpec &spec : config.panels) {
 		std::string name, error;
 		if (int rc = plug(spec, name, error); rc < 0) {
@@ -540,12 +661,16 @@ int Daemon::Impl::setUp()
 			return rc;
 		}
 	}
+	// After the configured panels, which keep the numbers they always had. USB devices
+	// present now arrive through the queue (libusb's enumeration), spidev ones right here.
+	startHotplug();
 	return 0;
 }
 
 void Daemon::Impl::shutdown()
 {
 	closeControlSocket();
+	stopHotplug(); // no node is plugged from here on
 	for (auto [number, node] : table.nodes()) {
 		auto *dn = static_cast<DaemonNode *>(node);
 		if (dn->device->state() != Device::State::Unplugged)
@@ -594,7 +719,10 @@ int Daemon::run()
 		std::vector<pollfd> fds = {{d.signalFd.get(), POLLIN, 0},
 					   {d.reapFd.get(), POLLIN, 0},
 					   {d.listenFd.get(), POLLIN, 0},
-					   {d.goneFd.get(), POLLIN, 0}};
+					   {d.goneFd.get(), POLLIN, 0},
+					   {d.hotplugQueue.fd(), POLLIN, 0},
+					   // poll() skips a negative fd: no spidev panels, no monitor.
+					   {d.spidevMonitor ? d.spidevMonitor->fd() : -1, POLLIN, 0}};
 		for (auto &client : d.clients)
 			fds.push_back({client->fd.get(), POLLIN, 0});
 		if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -615,9 +743,15 @@ int Daemon::run()
 			d.accept();
 		if (fds[3].revents & POLLIN)
 			d.unplugGone();
+		if (fds[4].revents & POLLIN)
+			for (const HotplugEvent &event : d.hotplugQueue.drain())
+				d.onHotplug(event);
+		if (fds[5].revents & POLLIN)
+			for (const HotplugEvent &event : d.spidevMonitor->receive())
+				d.onHotplug(event);
 		// Serve the clients polled this round; new ones (accepted above) come next round.
 		std::vector<Impl::Client *> drop;
-		constexpr size_t kFirstClient = 4;
+		constexpr size_t kFirstClient = 6;
 		for (size_t i = kFirstClient; i < fds.size(); i++) {
 			if (!fds[i].revents)
 				continue;

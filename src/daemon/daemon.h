@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "dumb_buffer.h"
+#include "hotplug_options.h"
 #include "panel_spec.h"
 
 namespace tinydrm {
 
 /**
- * Daemon - creates a node per configured panel, serves the control socket, and on SIGINT or
- * SIGTERM unplugs everything and waits (bounded) for the nodes' sessions to end.
+ * Daemon - creates a node per configured panel and per hotplugged device, serves the control
+ * socket, and on SIGINT or SIGTERM unplugs everything and waits (bounded) for the nodes' sessions to end.
  *
  * Thread-bound: everything runs on the thread that calls run(), which must have SIGINT and
  * SIGTERM blocked, as must every other thread (block them before any thread starts; the
@@ -35,6 +36,8 @@ public:
 		unsigned workersPerNode = 4;
 		/// What unplug does to clients' buffer mappings (--unplug-mappings).
 		UnplugMappings unplugMappings = UnplugMappings::Sigbus;
+		/// Nodes for devices that come and go (USB DisplayLink adapters, spidev panels).
+		HotplugOptions hotplug;
 	};
 
 	explicit Daemon(Config config);

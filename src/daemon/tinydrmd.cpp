@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 
 #include "daemon.h"
+#include "hotplug_options.h"
 #include "panel_registry.h"
 
 int main(int argc, char **argv)
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
 			return parsePanelSpec(text, error) ? std::string() : error;
 		},
 		"");
-	std::string panelHelp = "a panel to create, repeatable; default one virtual:320x240@60. Kinds:";
+	std::string panelHelp = "a panel to create, repeatable; default: none with hotplug on, else "
+				"one virtual:320x240@60. Kinds:";
 	for (const PanelBackend &backend : panelBackends())
 		panelHelp += "\n  " + std::string(backend.summary);
 	app.add_option("--panel", panelTexts, panelHelp)
@@ -62,6 +64,44 @@ int main(int argc, char **argv)
 		       "keep (usable until unmapped, like the kernel's shmem GEM)")
 		->check(CLI::IsMember({"sigbus", "keep"}))
 		->capture_default_str();
+
+	// Hotplug: nodes for devices that come and go (src/hotplug).
+	std::vector<std::string> usbMatchTexts, spiPanelTexts;
+	std::string usbOptionsText;
+	app.add_flag("--usb-hotplug,!--no-usb-hotplug", config.hotplug.usb,
+		     "plug a udl node for every DisplayLink-class USB adapter that arrives, unplug it "
+		     "when the adapter leaves (on by default; a machine without USB just logs it)");
+	app.add_option("--usb-match", usbMatchTexts,
+		       "another USB device to drive as DisplayLink (it needs a vendor-specific "
+		       "interface), repeatable; vendor 17e9 is always matched")
+		->type_name("VID[:PID]")
+		->check(CLI::Validator(
+			[](std::string &text) {
+				std::string error;
+				return parseUsbMatch(text, error) ? std::string() : error;
+			},
+			""));
+	app.add_option("--usb-options", usbOptionsText,
+		       "udl options for hotplugged adapters, appended to udl:usb=BUS:ADDR "
+		       "(e.g. mode=1024x768@60)")
+		->type_name("KEY=VALUE[,...]")
+		->check(CLI::Validator(
+			[](std::string &text) {
+				std::vector<std::pair<std::string, std::string>> options;
+				std::string error;
+				return parseUsbOptions(text, options, error) ? std::string() : error;
+			},
+			""));
+	app.add_option("--spi-panel", spiPanelTexts,
+		       "a panel to create when spidevB.C appears (udev) and to unplug when it goes, "
+		       "repeatable; spi=/dev/spidevB.C is implied when SPEC has no spi=")
+		->type_name("spidevB.C=SPEC")
+		->check(CLI::Validator(
+			[](std::string &text) {
+				std::string error;
+				return parseSpiPanel(text, error) ? std::string() : error;
+			},
+			""));
 	CLI11_PARSE(app, argc, argv);
 	(void)foreground;
 	config.unplugMappings = mappings == "keep" ? UnplugMappings::Keep : UnplugMappings::Sigbus;
@@ -80,7 +120,29 @@ int main(int argc, char **argv)
 		std::string error;
 		config.panels.push_back(*parsePanelSpec(text, error)); // validated by panelCheck
 	}
-	if (config.panels.empty())
+	// Validated by the checks above; only a repeated spidev is left to refuse.
+	for (const std::string &text : usbMatchTexts) {
+		std::string error;
+		config.hotplug.usbMatches.push_back(*parseUsbMatch(text, error));
+	}
+	if (!usbOptionsText.empty()) {
+		std::string error;
+		parseUsbOptions(usbOptionsText, config.hotplug.usbOptions, error);
+	}
+	for (const std::string &text : spiPanelTexts) {
+		std::string error;
+		SpiPanelRule rule = *parseSpiPanel(text, error);
+		for (const SpiPanelRule &other : config.hotplug.spiPanels) {
+			if (other.sysname == rule.sysname) {
+				std::fprintf(stderr, "--spi-panel: %s given twice\n", rule.sysname.c_str());
+				return 2;
+			}
+		}
+		config.hotplug.spiPanels.push_back(std::move(rule));
+	}
+	// A daemon that can make nodes for devices as they come starts with none; one that cannot
+	// gets a virtual panel so that it serves something.
+	if (config.panels.empty() && !config.hotplug.usb && config.hotplug.spiPanels.empty())
 		config.panels.push_back(PanelSpec{"virtual", "320x240@60", {}});
 	config.shutdownGrace = std::chrono::milliseconds(static_cast<long>(graceSeconds * 1000));
 

@@ -295,8 +295,8 @@ int DrmDevice::flush(uint32_t fbId, const Rect *damage)
 			return 0;
 	}
 	int ret = panel_->flush(view, area);
-	if (ret == -ENODEV)
-		log()->warn("{}: panel reports its hardware gone", name());
+	if (ret == -ENODEV && !goneLogged_.test_and_set())
+		log()->info("{}: panel reports its hardware gone", name());
 	return ret;
 }
 

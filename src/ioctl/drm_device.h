@@ -3,6 +3,7 @@
 // The overview of the uAPI model is at the top of drm_device.cpp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -169,6 +170,9 @@ private:
 	DrmFile *master_ = nullptr;
 	UnplugMappings unplugMappings_ = UnplugMappings::Sigbus;
 	uint64_t nextSerial_ = 1;
+	/// Set by the first flush that finds the hardware gone: one log line per device, however
+	/// many flushes run before the unplug closes the gate.
+	std::atomic_flag goneLogged_;
 };
 
 } // namespace tinydrm

@@ -116,6 +116,10 @@ wait_pid() {  # wait_pid SECS PID
 ctl() { "$ctl_bin" --control "$control" "$@"; }
 exists() { [[ -c "$1" ]]; }
 gone() { [[ ! -e "$1" ]]; }
+# NAME's /dev entry is gone and the daemon no longer lists it. The entry goes at the last close;
+# the number is free a little later, when the node's CUSE session has ended (the session first
+# answers what was still queued on its channel, see CuseNode's drainChannel()).
+node_gone() { [[ ! -e "/dev/$1" ]] && ! ctl list | grep -q "^$1 "; }
 alive() { [[ -n "$dpid" ]] && kill -0 "$dpid" 2>/dev/null; }
 fd_count() { find "/proc/$dpid/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$dpid/status"; }

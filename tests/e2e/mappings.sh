@@ -121,7 +121,7 @@ sed 's/^/  | /' "$work/sigbus.out"
 check "the writer died of SIGBUS after the unplug (status $wait_rc, SIGBUS is 135)" \
   test "$wait_rc" = 135
 check "the daemon is still running" alive
-wait_for 60 "the unplugged node to go" gone /dev/tinydrm-0 || true
+wait_for 60 "the unplugged node to go" node_gone tinydrm-0 || true
 check "a new plug works: tinydrm-0 again" test "$(ctl plug virtual:320x240@60)" = tinydrm-0
 wait_for 60 "/dev/tinydrm-0" exists /dev/tinydrm-0 || finish
 check "and answers" "$bindir/probe" /dev/tinydrm-0 320 240

@@ -30,7 +30,11 @@
  * Unplug: libusb reports a vanished device as NO_DEVICE (-ENODEV). The first transfer that sees
  * it logs one line and calls PanelContext::hardwareGone; every later call returns -ENODEV at once
  * without touching the link and without logging, as the kernel's udl and gud stay quiet about
- * ENODEV/ESHUTDOWN. Other transfer errors are logged when they change, not every frame.
+ * ENODEV/ESHUTDOWN. A transfer cut by the disconnect itself may fail as a stall or an I/O error
+ * (-EPIPE, -EIO, -EPROTO) instead; the first such error asks the device for its status (a
+ * standard GET_STATUS, answered by any device that is still there) and, when that says
+ * NO_DEVICE, takes the same quiet way. Other transfer errors are logged when they change, not
+ * every frame.
  *
  * Threads: the panel is called by its DrmDevice only (CUSE workers, serialised by the device's
  * modeset lock; the daemon thread while creating it), so it has no lock of its own. The
@@ -45,6 +49,7 @@
 
 #include <libdrm/drm_fourcc.h>
 #include <libdrm/drm_mode.h>
+#include <linux/usb/ch9.h>
 
 #include "log.h"
 #include "rlx_encoder.h"
@@ -61,6 +66,16 @@ namespace {
 /// What one bulk transfer may take before the flush gives up: the kernel waits as long for a
 /// free URB.
 constexpr std::chrono::milliseconds kBulkTimeout{1000};
+
+/// The presence check after a stall: a device that is there answers GET_STATUS at once.
+constexpr std::chrono::milliseconds kStatusTimeout{100};
+
+/// Errors a transfer may end with when the device is unplugged under it (the host controller
+/// cuts the URB) rather than -ENODEV.
+bool mayMeanGone(int error)
+{
+	return error == -EPIPE || error == -EIO || error == -EPROTO;
+}
 
 auto &log()
 {
@@ -182,12 +197,13 @@ private:
 			}
 			return 0;
 		}
-		if (ret == -ENODEV) {
+		// Checked once per kind of error: a device that stalls every frame is asked once.
+		if (ret == -ENODEV || (ret != lastError_ && mayMeanGone(ret) && !present())) {
 			gone_ = true;
 			log()->info("{}: udl device gone (during {})", context_.name, what);
 			if (context_.hardwareGone)
 				context_.hardwareGone("DisplayLink device disconnected");
-			return ret;
+			return -ENODEV;
 		}
 		failures_++;
 		if (ret != lastError_)
@@ -195,6 +211,15 @@ private:
 				    std::strerror(-ret));
 		lastError_ = ret;
 		return ret;
+	}
+
+	/// Whether the device still answers: false only when the link says it is gone.
+	bool present()
+	{
+		const UsbSetup status{USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE,
+				      USB_REQ_GET_STATUS, 0, 0};
+		uint8_t reply[2] = {};
+		return link_->control(status, reply, sizeof(reply), kStatusTimeout) != -ENODEV;
 	}
 
 	/// Declared before link_: a dry-run link writes to it until it is destroyed.
