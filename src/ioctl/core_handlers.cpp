@@ -21,6 +21,13 @@ namespace {
 constexpr std::string_view kName = "tinydrm";
 constexpr std::string_view kDate = "20261122";
 constexpr std::string_view kDesc = "tinydrm userspace display over CUSE";
+/// The driver's version, as VERSION reports it and SET_VERSION checks it.
+constexpr int kDriverMajor = 1;
+constexpr int kDriverMinor = 0;
+/// The DRM interface version the kernel speaks (its DRM_IF_MAJOR/MINOR, which no uAPI header
+/// carries): 1.4 since 2.6.x; libdrm's drmOpenByBusid() asks for exactly that.
+constexpr int kInterfaceMajor = 1;
+constexpr int kInterfaceMinor = 4;
 
 /// drm_copy_field(): copy at most the caller's length, report the full length.
 int copyField(UserMemory &memory, uint64_t ptr, __kernel_size_t &len, std::string_view value)
@@ -37,14 +44,39 @@ int copyField(UserMemory &memory, uint64_t ptr, __kernel_size_t &len, std::strin
 int version(IoctlContext &c, void *data)
 {
 	auto &v = *static_cast<drm_version *>(data);
-	v.version_major = 1;
-	v.version_minor = 0;
+	v.version_major = kDriverMajor;
+	v.version_minor = kDriverMinor;
 	v.version_patchlevel = 0;
 	if (int ret = copyField(c.memory, uint64_t(uintptr_t(v.name)), v.name_len, kName))
 		return ret;
 	if (int ret = copyField(c.memory, uint64_t(uintptr_t(v.date)), v.date_len, kDate))
 		return ret;
 	return copyField(c.memory, uint64_t(uintptr_t(v.desc)), v.desc_len, kDesc);
+}
+
+/**
+ * drm_setversion(): -1 leaves a half unchecked; otherwise the interface must be 1.0..1.4 and the
+ * driver major ours with a minor up to ours, else EINVAL (a bad interface version skips the
+ * driver check). Asking for interface 1.1+ ties the master to the bus id on the kernel, which
+ * for a non-PCI device is the unique name GET_UNIQUE already answers: nothing to store here.
+ * The answer carries the versions spoken, also with an error (the kernel copies it out
+ * either way; our dispatcher returns only the errno then).
+ */
+int setVersion(IoctlContext &, void *data)
+{
+	auto &sv = *static_cast<drm_set_version *>(data);
+	int ret = 0;
+	if (sv.drm_di_major != -1 && (sv.drm_di_major != kInterfaceMajor || sv.drm_di_minor < 0 ||
+				      sv.drm_di_minor > kInterfaceMinor))
+		ret = -EINVAL;
+	else if (sv.drm_dd_major != -1 && (sv.drm_dd_major != kDriverMajor || sv.drm_dd_minor < 0 ||
+					   sv.drm_dd_minor > kDriverMinor))
+		ret = -EINVAL;
+	sv.drm_di_major = kInterfaceMajor;
+	sv.drm_di_minor = kInterfaceMinor;
+	sv.drm_dd_major = kDriverMajor;
+	sv.drm_dd_minor = kDriverMinor;
+	return ret;
 }
 
 int getUnique(IoctlContext &c, void *data)

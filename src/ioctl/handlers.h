@@ -10,6 +10,7 @@ namespace tinydrm::handlers {
 // core_handlers.cpp: identity, capabilities, master and authentication.
 int version(IoctlContext &, void *);
 int getUnique(IoctlContext &, void *);
+int setVersion(IoctlContext &, void *);
 int getMagic(IoctlContext &, void *);
 int authMagic(IoctlContext &, void *);
 int getCap(IoctlContext &, void *);
@@ -23,6 +24,8 @@ int modeGetConnector(IoctlContext &, void *);
 int modeGetEncoder(IoctlContext &, void *);
 int modeGetCrtc(IoctlContext &, void *);
 int modeSetCrtc(IoctlContext &, void *);
+int modeGetGamma(IoctlContext &, void *);
+int modeSetGamma(IoctlContext &, void *);
 int modeGetPlaneResources(IoctlContext &, void *);
 int modeGetPlane(IoctlContext &, void *);
 int modeObjGetProperties(IoctlContext &, void *);

@@ -144,6 +144,27 @@ int modeGetCrtc(IoctlContext &c, void *data)
 	return 0;
 }
 
+/// drm_mode_gamma_get_ioctl(): our CRTC has no gamma ramp (GETCRTC says gamma_size 0), so the
+/// only size that matches is 0, and there is nothing to copy.
+int modeGetGamma(IoctlContext &c, void *data)
+{
+	const auto &lut = *static_cast<drm_mode_crtc_lut *>(data);
+	if (lut.crtc_id != c.device.crtcId())
+		return -ENOENT;
+	return lut.gamma_size == 0 ? 0 : -EINVAL;
+}
+
+/// drm_mode_gamma_set_ioctl(): a CRTC without gamma_set answers ENOSYS. Over CUSE the client
+/// sees ENOTTY instead: the kernel's FUSE turns a server's ENOSYS into ENOTTY for every ioctl
+/// (fuse_send_ioctl()), and no reply can get ENOSYS through.
+int modeSetGamma(IoctlContext &c, void *data)
+{
+	const auto &lut = *static_cast<drm_mode_crtc_lut *>(data);
+	if (lut.crtc_id != c.device.crtcId())
+		return -ENOENT;
+	return -ENOSYS;
+}
+
 int modeSetCrtc(IoctlContext &c, void *data)
 {
 	auto &req = *static_cast<drm_mode_crtc *>(data);

@@ -96,6 +96,43 @@ TEST_CASE("GET_UNIQUE copies the bus id only when it fits whole")
 	CHECK(buffer == "tinydrm-test");
 }
 
+TEST_CASE("SET_VERSION accepts interface 1.0-1.4 and our driver version, as drm_setversion()")
+{
+	Fixture f;
+	auto master = f.open();
+	// What libdrm's drmOpenByBusid() asks first: interface 1.4, driver unchecked.
+	drm_set_version sv{1, 4, -1, -1};
+	REQUIRE(master.ioctl(DRM_IOCTL_SET_VERSION, &sv) == 0);
+	CHECK(sv.drm_di_major == 1);
+	CHECK(sv.drm_di_minor == 4);
+	drm_version v{};
+	REQUIRE(master.ioctl(DRM_IOCTL_VERSION, &v) == 0);
+	CHECK(sv.drm_dd_major == v.version_major);
+	CHECK(sv.drm_dd_minor == v.version_minor);
+
+	drm_set_version both{1, 1, v.version_major, v.version_minor};
+	CHECK(master.ioctl(DRM_IOCTL_SET_VERSION, &both) == 0);
+	drm_set_version neither{-1, 0, -1, 0};
+	CHECK(master.ioctl(DRM_IOCTL_SET_VERSION, &neither) == 0);
+
+	for (drm_set_version bad : {drm_set_version{1, 5, -1, -1}, drm_set_version{2, 0, -1, -1},
+				    drm_set_version{1, -1, -1, -1},
+				    drm_set_version{-1, 0, v.version_major + 1, 0},
+				    drm_set_version{-1, 0, v.version_major, v.version_minor + 1},
+				    drm_set_version{1, 4, v.version_major, -1}}) {
+		INFO("asked " << bad.drm_di_major << "." << bad.drm_di_minor << " / "
+			      << bad.drm_dd_major << "." << bad.drm_dd_minor);
+		CHECK(master.ioctl(DRM_IOCTL_SET_VERSION, &bad) == -1);
+		CHECK(errno == EINVAL);
+	}
+
+	// DRM_MASTER, as in the kernel's table.
+	auto peer = f.open(1000);
+	drm_set_version again{1, 4, -1, -1};
+	CHECK(peer.ioctl(DRM_IOCTL_SET_VERSION, &again) == -1);
+	CHECK(errno == EACCES);
+}
+
 TEST_CASE("the first opener is master; master rules follow the kernel")
 {
 	Fixture f;

@@ -158,6 +158,34 @@ TEST_CASE("GETENCODER and GETCRTC before and after a modeset")
 	CHECK(errno == ENOENT);
 }
 
+TEST_CASE("GETGAMMA/SETGAMMA: a CRTC without a gamma ramp, as the kernel answers for one")
+{
+	Fixture f;
+	auto master = f.open();
+	auto other = f.open(1000);
+	Ids ids = findIds(master);
+	drm_mode_crtc_lut lut{};
+	lut.crtc_id = ids.crtc;
+	// gamma_size 0 is the CRTC's (GETCRTC says so): nothing to copy, success.
+	CHECK(other.ioctl(DRM_IOCTL_MODE_GETGAMMA, &lut) == 0);
+	lut.gamma_size = 256;
+	CHECK(master.ioctl(DRM_IOCTL_MODE_GETGAMMA, &lut) == -1);
+	CHECK(errno == EINVAL);
+	drm_mode_crtc_lut wrong{};
+	wrong.crtc_id = 9999;
+	CHECK(master.ioctl(DRM_IOCTL_MODE_GETGAMMA, &wrong) == -1);
+	CHECK(errno == ENOENT);
+
+	// SETGAMMA: DRM_MASTER, then the CRTC lookup, then ENOSYS (no gamma_set); a real client
+	// sees ENOTTY for that last one, which is what FUSE makes of a server's ENOSYS.
+	CHECK(other.ioctl(DRM_IOCTL_MODE_SETGAMMA, &lut) == -1);
+	CHECK(errno == EACCES);
+	CHECK(master.ioctl(DRM_IOCTL_MODE_SETGAMMA, &wrong) == -1);
+	CHECK(errno == ENOENT);
+	CHECK(master.ioctl(DRM_IOCTL_MODE_SETGAMMA, &lut) == -1);
+	CHECK(errno == ENOSYS);
+}
+
 TEST_CASE("SETCRTC: master only, and the kernel's errors for bad requests")
 {
 	Fixture f;
