@@ -12,17 +12,6 @@ namespace tinydrm {
 
 namespace {
 
-/// One to four hex digits, "0x" allowed: what lsusb prints and what udl's vid=/pid= take.
-bool parseHex16(std::string_view text, uint16_t &value)
-{
-	if (text.starts_with("0x") || text.starts_with("0X"))
-		text.remove_prefix(2);
-	if (text.empty() || text.size() > 4)
-		return false;
-	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
-	return ec == std::errc() && end == text.data() + text.size();
-}
-
 /// "spidevB.C" with decimal B and C: the only names a spidev char device gets.
 bool isSpidevName(std::string_view name)
 {

@@ -148,4 +148,14 @@ bool parseNumberOption(const PanelSpec &spec, std::string_view key, uint32_t min
 	return true;
 }
 
+bool parseHex16(std::string_view text, uint16_t &value)
+{
+	if (text.starts_with("0x") || text.starts_with("0X"))
+		text.remove_prefix(2);
+	if (text.empty() || text.size() > 4)
+		return false;
+	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+	return ec == std::errc() && end == text.data() + text.size();
+}
+
 } // namespace tinydrm

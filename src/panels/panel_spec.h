@@ -55,4 +55,8 @@ bool parseNumberOption(const PanelSpec &spec, std::string_view key, uint32_t min
 /// Parses all of @p text as a decimal in [min, max] (no sign, no spaces, at most 9 digits).
 bool parseDecimal(std::string_view text, uint32_t min, uint32_t max, uint32_t &value);
 
+/// Parses all of @p text as one to four hex digits, "0x" allowed ("17e9", "0x17e9"): USB ids
+/// as lsusb prints them, for udl's vid=/pid= and tinydrmd's --usb-match.
+bool parseHex16(std::string_view text, uint16_t &value);
+
 } // namespace tinydrm

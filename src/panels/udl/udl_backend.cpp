@@ -7,6 +7,7 @@
 
 #include "dry_run.h"
 #include "libusb_link.h"
+#include "panel_spec.h"
 #include "udl_panel.h"
 #include "udl_probe.h"
 #include "udl_protocol.h"
@@ -22,17 +23,6 @@ struct UdlOptions {
 	std::string dryRun; ///< WireLog path; empty: real hardware
 	ModeRequest mode;
 };
-
-/// "17e9" or "0x17e9": one to four hex digits.
-bool parseHex16(std::string_view text, uint16_t &value)
-{
-	if (text.starts_with("0x") || text.starts_with("0X"))
-		text.remove_prefix(2);
-	if (text.empty() || text.size() > 4)
-		return false;
-	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
-	return ec == std::errc() && end == text.data() + text.size();
-}
 
 bool parseMode(std::string_view text, ModeRequest &mode, std::string &error)
 {
